@@ -1,0 +1,12 @@
+"""Settings for the test suite: the real settings plus a throwaway secret."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "insecure-test-only-secret-key")
+
+from config.settings import *  # noqa: E402, F403
+
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from typing import Any
+
+from .accounts import Account, ApiKey, Membership, User, digest_secret
+from .events import Event
+from .ledger import AppendOnlyError, BalanceTransaction, DataWatermark, Payout, data_availability
+from .runs import Door, File, InvalidTransition, ReportRun, ReportType, report_storage
+
+__all__ = [
+    "Account",
+    "ApiKey",
+    "AppendOnlyError",
+    "BalanceTransaction",
+    "DataWatermark",
+    "Door",
+    "Event",
+    "File",
+    "InvalidTransition",
+    "Membership",
+    "Payout",
+    "ReportRun",
+    "ReportType",
+    "User",
+    "data_availability",
+    "digest_secret",
+    "report_storage",
+    "sync_report_types",
+]
+
+
+def sync_report_types(**kwargs: Any) -> None:
+    """Create or update one ReportType row per type in the code registry."""
+    from reporting.reports import REPORT_TYPES
+
+    for report in REPORT_TYPES.values():
+        ReportType.objects.update_or_create(
+            id=report.id,
+            defaults={"name": report.name, "version": report.version, "default_columns": report.default_columns, "live_only": report.live_only},
+        )

@@ -1,0 +1,45 @@
+"""The append-only audit log: who did what, through which door."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from .accounts import Account, ApiKey
+from .ledger import AppendOnlyModel
+from .runs import Door
+
+
+class Event(AppendOnlyModel):
+    class Action(models.TextChoices):
+        RUN_REQUESTED = "run.requested", "Requested a report run"
+        RUN_RERUN = "run.rerun", "Re-ran a report run"
+        FILE_DOWNLOADED = "file.downloaded", "Downloaded a file"
+        LEDGER_IMPORTED = "ledger.imported", "Imported ledger data"
+        KEY_CREATED = "api_key.created", "Created an API key"
+        KEY_REVOKED = "api_key.revoked", "Revoked an API key"
+
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    livemode = models.BooleanField(default=False)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    api_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    door = models.CharField(max_length=16, choices=Door)
+    action = models.CharField(max_length=32, choices=Action)
+    object_id = models.CharField(max_length=64, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created:%Y-%m-%d %H:%M:%S} {self.action} {self.object_id}"
+
+    @classmethod
+    def record(cls, action: Event.Action, *, door: Door, account: Account | None, livemode: bool = False, actor: Any = None, api_key: ApiKey | None = None, object_id: str = "", **data: Any) -> Event:
+        # Anonymous users (public links) are recorded as no actor.
+        user = actor if getattr(actor, "is_authenticated", False) else None
+        return cls.objects.create(action=action, door=door, account=account, livemode=livemode, actor=user, api_key=api_key, object_id=object_id, data=data)

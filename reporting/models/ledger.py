@@ -1,0 +1,177 @@
+"""The ledger the reports read: balance transactions and payouts, append-only.
+
+Amounts are integers in the currency's minor unit (see reporting.currencies).
+Stripe ids are unique per (account, mode); the primary keys are surrogates so
+that two accounts (or modes) may import the same Stripe ids.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from django.db import models
+from django.db.models import F, Min, Q
+
+from reporting.currencies import CURRENCY_CHOICES
+
+from .accounts import Account
+
+CURRENCIES = [(c, c.upper()) for c in CURRENCY_CHOICES]
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AppendOnlyModel(models.Model):
+    """A row that is written once: corrections are new rows, never edits."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class LedgerQuerySet(models.QuerySet[_M]):
+    def for_mode(self, account: Account | str, livemode: bool) -> LedgerQuerySet[_M]:
+        return self.filter(account=account, livemode=livemode)
+
+
+class Payout(AppendOnlyModel):
+    class Status(models.TextChoices):
+        PAID = "paid"
+        PENDING = "pending"
+        IN_TRANSIT = "in_transit"
+        CANCELED = "canceled"
+        FAILED = "failed"
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    livemode = models.BooleanField(default=False)
+    stripe_id = models.CharField("Stripe id", max_length=64)
+    amount = models.BigIntegerField(help_text="Minor units sent to the bank (negative for a debit payout).")
+    fee = models.BigIntegerField(default=0)
+    currency = models.CharField(max_length=3, choices=CURRENCIES)
+    status = models.CharField(max_length=16, choices=Status, default=Status.PAID)
+    automatic = models.BooleanField(default=True)
+    type = models.CharField(max_length=16, default="bank_account")
+    created = models.DateTimeField()
+    arrival_date = models.DateTimeField(help_text="Expected arrival in the bank.")
+    # When the funds leave the balance: arrival for automatic payouts, creation otherwise.
+    effective_at = models.DateTimeField()
+    reversed_at = models.DateTimeField(null=True, blank=True)
+    description = models.CharField(max_length=500, default="STRIPE PAYOUT")
+    destination_id = models.CharField(max_length=64, blank=True)
+    trace_id = models.CharField(max_length=64, blank=True)
+    trace_id_status = models.CharField(max_length=16, blank=True)
+
+    objects = LedgerQuerySet["Payout"].as_manager()
+
+    class Meta:
+        ordering = ["effective_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "livemode", "stripe_id"], name="payout_unique_stripe_id"),
+            # Target of the composite foreign keys that keep a transaction's payout in its account.
+            models.UniqueConstraint(fields=["id", "account", "livemode"], name="payout_unique_id_account_mode"),
+        ]
+        indexes = [models.Index(fields=["account", "livemode", "effective_at"], name="payout_mode_effective")]
+
+    def __str__(self) -> str:
+        return self.stripe_id
+
+
+class BalanceTransaction(AppendOnlyModel):
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    livemode = models.BooleanField(default=False)
+    stripe_id = models.CharField("Stripe id", max_length=64)
+    type = models.CharField(max_length=32)
+    reporting_category = models.CharField(max_length=40)
+    amount = models.BigIntegerField(help_text="Gross, minor units; negative when money leaves the balance.")
+    fee = models.BigIntegerField(default=0)
+    net = models.BigIntegerField()
+    currency = models.CharField(max_length=3, choices=CURRENCIES)
+    created = models.DateTimeField()
+    available_on = models.DateTimeField()
+    # The time the balance reports date this transaction by: `created`, except for
+    # an automatic payout's own transaction, dated when its funds leave (arrival).
+    effective_at = models.DateTimeField()
+    # null and "" differ in Stripe's files (",," vs ',"",'), so text columns are nullable.
+    description = models.CharField(max_length=500, null=True, blank=True)  # noqa: DJ001
+    source_id = models.CharField(max_length=64, blank=True)
+    payout = models.ForeignKey(
+        Payout, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="The payout this transaction moves (payout and payout_reversal only)."
+    )
+    automatic_payout = models.ForeignKey(
+        Payout, null=True, blank=True, on_delete=models.PROTECT, related_name="settled_transactions", help_text="The automatic payout that settled it."
+    )
+    customer_facing_amount = models.BigIntegerField(null=True, blank=True)
+    customer_facing_currency = models.CharField(max_length=3, null=True, blank=True)  # noqa: DJ001
+    customer_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    customer_email = models.CharField(max_length=254, null=True, blank=True)  # noqa: DJ001
+    charge_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    payment_method_type = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001
+    card_brand = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001
+    card_country = models.CharField(max_length=2, null=True, blank=True)  # noqa: DJ001
+    dispute_reason = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+
+    objects = LedgerQuerySet["BalanceTransaction"].as_manager()
+
+    class Meta:
+        ordering = ["effective_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "livemode", "stripe_id"], name="txn_unique_stripe_id"),
+            models.CheckConstraint(condition=Q(net=F("amount") - F("fee")), name="txn_net_is_amount_minus_fee"),
+        ]
+        indexes = [
+            # Interval scans of the balance family, and the per-currency opening balance.
+            models.Index(fields=["account", "livemode", "effective_at"], name="txn_mode_effective"),
+            models.Index(fields=["automatic_payout"], name="txn_automatic_payout"),
+        ]
+
+    def __str__(self) -> str:
+        return self.stripe_id
+
+
+class DataWatermark(models.Model):
+    """The time up to which an account's ledger is complete, per mode."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    livemode = models.BooleanField(default=False)
+    complete_through = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "livemode"], name="watermark_unique_mode")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}/{'live' if self.livemode else 'test'} through {self.complete_through:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def advance(cls, account: Account, livemode: bool, through: datetime) -> None:
+        cls.objects.update_or_create(account=account, livemode=livemode, defaults={"complete_through": through})
+
+
+def _utc_midnight(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def data_availability(account: Account, livemode: bool) -> tuple[datetime, datetime]:
+    """Return (data_available_start, data_available_end) for an account's mode.
+
+    Like Stripe, whole UTC days: from the midnight at or before the first
+    transaction (the account's creation day when there is none) to the midnight
+    at or before the watermark. An empty ledger gives start == end.
+    """
+    first = BalanceTransaction.objects.filter(account=account, livemode=livemode).aggregate(first=Min("effective_at"))["first"]
+    start = _utc_midnight(first or account.created)
+    watermark = DataWatermark.objects.filter(account=account, livemode=livemode).values_list("complete_through", flat=True).first()
+    end = _utc_midnight(watermark) if watermark and first else start
+    return start, max(start, end)

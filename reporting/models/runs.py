@@ -1,0 +1,213 @@
+"""Report types, report runs and the files they produce."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.files.storage import Storage, storages
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from reporting.ids import new_file_id, new_report_run_id
+
+from .accounts import Account, ApiKey
+
+
+class InvalidTransition(Exception):
+    pass
+
+
+class Door(models.TextChoices):
+    """Through which interface something was done."""
+
+    DASHBOARD = "dashboard", "Dashboard"
+    API = "api", "API"
+    ADMIN = "admin", "Admin"
+    CLI = "cli", "Command line"
+    SYSTEM = "system", "System"
+
+
+class ReportType(models.Model):
+    """One row per type in the code registry (reporting.reports), synced on migrate."""
+
+    id = models.CharField(primary_key=True, max_length=100)
+    name = models.CharField(max_length=200)
+    version = models.PositiveIntegerField()
+    default_columns = models.JSONField(null=True, blank=True)
+    live_only = models.BooleanField(default=False, help_text="Runs need a live-mode key or the live dashboard.")
+    updated = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.id
+
+
+def report_storage() -> Storage:
+    return storages["reports"]
+
+
+class File(models.Model):
+    class Purpose(models.TextChoices):
+        FINANCE_REPORT_RUN = "finance_report_run"
+
+    id = models.CharField(primary_key=True, max_length=40, default=new_file_id, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="files")
+    livemode = models.BooleanField(default=False)
+    purpose = models.CharField(max_length=40, choices=Purpose, default=Purpose.FINANCE_REPORT_RUN)
+    filename = models.CharField(max_length=255)
+    type = models.CharField(max_length=16, default="csv")
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=255, unique=True, editable=False)
+    created = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            # Target of the composite foreign key that keeps a run's file in its account and mode.
+            models.UniqueConstraint(fields=["id", "account", "livemode"], name="file_unique_id_account_mode"),
+        ]
+        indexes = [models.Index(fields=["account", "livemode", "-created", "-id"], name="file_mode_created")]
+
+    def __str__(self) -> str:
+        return self.id
+
+    def open(self) -> Any:
+        return report_storage().open(self.storage_name, "rb")
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+
+class ReportRunQuerySet(models.QuerySet["ReportRun"]):
+    def for_mode(self, account: Account | str, livemode: bool) -> ReportRunQuerySet:
+        return self.filter(account=account, livemode=livemode)
+
+    def pending(self) -> ReportRunQuerySet:
+        return self.filter(status=ReportRun.Status.PENDING)
+
+    def unclaimed(self) -> ReportRunQuerySet:
+        return self.pending().filter(started_at__isnull=True)
+
+    def stale(self, *, started_before: datetime) -> ReportRunQuerySet:
+        """Claimed runs still pending long after their worker should have finished."""
+        return self.pending().filter(started_at__lt=started_before)
+
+
+class ReportRun(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    # The whole state machine: terminal states are final.
+    TRANSITIONS = {Status.PENDING: {Status.SUCCEEDED, Status.FAILED}}
+
+    id = models.CharField(primary_key=True, max_length=40, default=new_report_run_id, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="report_runs")
+    livemode = models.BooleanField(default=False)
+    report_type = models.ForeignKey(ReportType, on_delete=models.PROTECT, related_name="runs")
+    parameters = models.JSONField(default=dict)
+    status = models.CharField(max_length=16, choices=Status, default=Status.PENDING)
+    error = models.TextField(blank=True)
+    result = models.OneToOneField(File, null=True, blank=True, on_delete=models.PROTECT, related_name="report_run")
+    created = models.DateTimeField(default=timezone.now)
+    succeeded_at = models.DateTimeField(null=True, blank=True)
+    # Who asked, and through which door.
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_via = models.CharField(max_length=16, choices=Door, default=Door.DASHBOARD)
+    rerun_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reruns")
+    # Worker bookkeeping: when the task was (re)queued, claimed and finished.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    enqueue_count = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    row_count = models.BigIntegerField(null=True, blank=True)
+    data_watermark = models.DateTimeField(null=True, blank=True, help_text="The ledger was complete up to here when the run was accepted.")
+
+    objects = ReportRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-id"]  # newest first, ties broken by id: stable cursors
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["pending", "succeeded", "failed"]), name="run_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status="succeeded") | Q(succeeded_at__isnull=False, result__isnull=False, finished_at__isnull=False),
+                name="run_succeeded_has_result",
+            ),
+            models.CheckConstraint(condition=~Q(status="failed") | ~Q(error=""), name="run_failed_has_error"),
+        ]
+        indexes = [
+            models.Index(fields=["account", "livemode", "-created", "-id"], name="run_mode_created"),
+            models.Index(fields=["status", "started_at"], name="run_status_started"),
+        ]
+
+    def __str__(self) -> str:
+        return self.id
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:run-detail", kwargs={"run_id": self.id})
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    @property
+    def is_terminal(self) -> bool:
+        return not self.is_pending
+
+    @property
+    def duration(self) -> timedelta | None:
+        if self.finished_at is None:
+            return None
+        return self.finished_at - (self.started_at or self.created)
+
+    @property
+    def interval_start(self) -> datetime | None:
+        return _from_unix(self.parameters.get("interval_start"))
+
+    @property
+    def interval_end(self) -> datetime | None:
+        return _from_unix(self.parameters.get("interval_end"))
+
+    def claim(self) -> bool:
+        """Mark the run started, once: a second delivery of its task gets False."""
+        now = timezone.now()
+        claimed = type(self).objects.unclaimed().filter(pk=self.pk).update(started_at=now)
+        if claimed:
+            self.started_at = now
+        return bool(claimed)
+
+    def mark_succeeded(self, *, result: File, row_count: int) -> None:
+        now = timezone.now()
+        self._transition(self.Status.SUCCEEDED, result=result, row_count=row_count, succeeded_at=now, finished_at=now)
+
+    def mark_failed(self, error: str) -> None:
+        self._transition(self.Status.FAILED, error=error or "Failed", finished_at=timezone.now())
+
+    def _transition(self, to: ReportRun.Status, **fields: Any) -> None:
+        if to not in self.TRANSITIONS.get(self.Status(self.status), set()):
+            raise InvalidTransition(f"{self.id}: {self.status} -> {to}")
+        # Conditional UPDATE: whoever changes the row first wins; a duplicate task
+        # or the reaper racing a worker updates nothing and learns it lost.
+        updated = type(self).objects.filter(pk=self.pk, status=self.Status.PENDING).update(status=to, **fields)
+        if not updated:
+            raise InvalidTransition(f"{self.id} is no longer pending")
+        self.status = to
+        for name, value in fields.items():
+            setattr(self, name, value)
+
+
+def _from_unix(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    return datetime.fromtimestamp(int(value), tz=UTC)

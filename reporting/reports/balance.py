@@ -1,0 +1,139 @@
+"""Balance family: the balance summary and the itemized balance change from activity."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import timedelta
+
+from django.db.models import Q, QuerySet, Sum
+
+from reporting.models import BalanceTransaction
+
+from .base import Column, Params, Report, Row, blank_as_null, money, text, timestamp
+
+# Payouts (and failed payouts coming back) are not "activity" (design.md).
+PAYOUT_CATEGORIES = ("payout", "payout_reversal")
+
+
+def ledger(params: Params) -> QuerySet[BalanceTransaction]:
+    qs = BalanceTransaction.objects.filter(account_id=params.account_id, livemode=params.livemode)
+    if params.currency:
+        qs = qs.filter(currency=params.currency)
+    if params.reporting_category:
+        qs = qs.filter(reporting_category=params.reporting_category)
+    return qs
+
+
+def in_interval(qs: QuerySet[BalanceTransaction], params: Params) -> QuerySet[BalanceTransaction]:
+    # Half-open [interval_start, interval_end), on the balance family's date.
+    return qs.filter(effective_at__gte=params.interval_start, effective_at__lt=params.interval_end)
+
+
+class BalanceSummary(Report):
+    """Starting balance, activity, payouts and ending balance, per currency."""
+
+    id = "balance.summary.1"
+    name = "Balance summary"
+    parameters = ("interval_start", "interval_end", "currency", "timezone", "columns")
+    columns = (
+        Column("category", text("category")),
+        Column("description", text("description")),
+        Column("net_amount", money("net_amount")),
+        Column("currency", text("currency")),
+    )
+    default_columns = ["category", "description", "net_amount", "currency"]
+
+    def rows(self, params: Params, fields: Sequence[str]) -> Iterator[Row]:
+        assert params.interval_start and params.interval_end
+        start, end = params.interval_start, params.interval_end
+        in_period = Q(effective_at__gte=start)
+        is_payout = Q(reporting_category__in=PAYOUT_CATEGORIES)
+        # One grouped query with conditional sums: every currency with any
+        # transaction before the end gets its block of eight lines.
+        totals = (
+            ledger(params)
+            .filter(effective_at__lt=end)
+            .values("currency")
+            .order_by("currency")
+            .annotate(
+                starting=Sum("net", filter=~in_period, default=0),
+                activity_gross=Sum("amount", filter=in_period & ~is_payout, default=0),
+                activity_fee=Sum("fee", filter=in_period & ~is_payout, default=0),
+                payouts_gross=Sum("amount", filter=in_period & is_payout, default=0),
+                payouts_fee=Sum("fee", filter=in_period & is_payout, default=0),
+            )
+        )
+        first_day = start.astimezone(params.timezone).date()
+        last_day = (end - timedelta(seconds=1)).astimezone(params.timezone).date()
+        for t in totals:
+            activity = t["activity_gross"] - t["activity_fee"]
+            payouts = t["payouts_gross"] - t["payouts_fee"]
+            lines = [
+                ("starting_balance", f"Starting balance ({first_day:%Y-%m-%d})", t["starting"]),
+                ("activity_gross", "Account activity before fees", t["activity_gross"]),
+                ("activity_fee", "Less fees", -t["activity_fee"]),
+                ("activity", "Activity", activity),
+                ("payouts_gross", "Payouts to bank", t["payouts_gross"]),
+                ("payouts_fee", "Payout fees", -t["payouts_fee"]),
+                ("payouts", "Total payouts", payouts),
+                ("ending_balance", f"Ending balance ({last_day:%Y-%m-%d})", t["starting"] + activity + payouts),
+            ]
+            for category, description, amount in lines:
+                yield {"category": category, "description": description, "net_amount": amount, "currency": t["currency"]}
+
+
+class ItemizedRows(Report):
+    """Shared streaming of ledger rows for the itemized types."""
+
+    def queryset(self, params: Params) -> QuerySet[BalanceTransaction]:
+        raise NotImplementedError
+
+    def rows(self, params: Params, fields: Sequence[str]) -> Iterator[Row]:
+        # values() + iterator(): no model instances, no result cache; rows arrive
+        # from a server-side cursor (PostgreSQL) or in fetchmany chunks (SQLite).
+        return self.queryset(params).order_by("effective_at", "id").values(*fields).iterator(chunk_size=2000)
+
+
+class BalanceChangeFromActivityItemized(ItemizedRows):
+    """Every balance transaction except payouts, one row each."""
+
+    id = "balance_change_from_activity.itemized.1"
+    name = "Itemized balance change from activity"
+    parameters = ("interval_start", "interval_end", "currency", "reporting_category", "columns")
+    columns = (
+        Column("balance_transaction_id", text("stripe_id")),
+        Column("created_utc", timestamp("created")),
+        Column("available_on_utc", timestamp("available_on")),
+        Column("currency", text("currency")),
+        Column("gross", money("amount")),
+        Column("fee", money("fee")),
+        Column("net", money("net")),
+        Column("reporting_category", text("reporting_category")),
+        Column("source_id", blank_as_null("source_id")),
+        Column("description", text("description")),
+        Column("customer_facing_amount", money("customer_facing_amount", currency_field="customer_facing_currency")),
+        Column("customer_facing_currency", text("customer_facing_currency")),
+        Column("automatic_payout_id", text("automatic_payout__stripe_id")),
+        Column("automatic_payout_effective_at_utc", timestamp("automatic_payout__effective_at")),
+        Column("customer_id", text("customer_id")),
+        Column("customer_email", text("customer_email")),
+        Column("charge_id", text("charge_id")),
+        Column("payment_method_type", text("payment_method_type")),
+        Column("card_brand", text("card_brand")),
+        Column("card_country", text("card_country")),
+        Column("dispute_reason", text("dispute_reason")),
+    )
+    default_columns = [
+        "balance_transaction_id",
+        "created_utc",
+        "available_on_utc",
+        "currency",
+        "gross",
+        "fee",
+        "net",
+        "reporting_category",
+        "description",
+    ]
+
+    def queryset(self, params: Params) -> QuerySet[BalanceTransaction]:
+        return in_interval(ledger(params), params).exclude(reporting_category__in=PAYOUT_CATEGORIES)

@@ -1,0 +1,158 @@
+"""The shape every report type shares: parameters, column declarations, the CSV writer.
+
+A report type declares each column once: its name and a formatter that says
+which ledger fields it reads and how it turns them into text. The engine
+selects exactly the fields the chosen columns need, streams the rows in
+chunks and writes Stripe's CSV dialect. Nothing holds the whole report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import IO, Any, ClassVar
+from zoneinfo import ZoneInfo
+
+from reporting.currencies import format_amount
+
+Row = Mapping[str, Any]
+
+# Rows are written in batches: one write call per CHUNK_ROWS lines.
+CHUNK_ROWS = 2000
+UTC = ZoneInfo("UTC")
+
+
+class ReportError(Exception):
+    """A failure the requester can act on; its message becomes the run's error."""
+
+
+@dataclass(frozen=True)
+class Params:
+    """A run's parameters, parsed: what a report's rows() receives."""
+
+    account_id: str
+    livemode: bool
+    interval_start: datetime | None = None
+    interval_end: datetime | None = None
+    currency: str | None = None
+    reporting_category: str | None = None
+    timezone: ZoneInfo = UTC
+    columns: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class Formatter:
+    """Turn the named fields of a row into one cell (None writes an empty, null cell)."""
+
+    fields: tuple[str, ...]
+    func: Callable[[Row, Params], str | None]
+
+    def __call__(self, row: Row, params: Params) -> str | None:
+        return self.func(row, params)
+
+
+def text(name: str) -> Formatter:
+    def fmt(row: Row, params: Params) -> str | None:
+        value = row[name]
+        return None if value is None else str(value)
+
+    return Formatter((name,), fmt)
+
+
+def blank_as_null(name: str) -> Formatter:
+    """Text where the ledger stores "not applicable" as an empty string."""
+
+    def fmt(row: Row, params: Params) -> str | None:
+        return row[name] or None
+
+    return Formatter((name,), fmt)
+
+
+def money(name: str, *, sign: int = 1, currency_field: str = "currency") -> Formatter:
+    def fmt(row: Row, params: Params) -> str | None:
+        value = row[name]
+        return None if value is None else format_amount(sign * value, row[currency_field])
+
+    return Formatter((name, currency_field), fmt)
+
+
+def timestamp(name: str, *, local: bool = False) -> Formatter:
+    """`YYYY-MM-DD HH:MM:SS`, in UTC or (local=True) in the run's timezone."""
+
+    def fmt(row: Row, params: Params) -> str | None:
+        value: datetime | None = row[name]
+        if value is None:
+            return None
+        return value.astimezone(params.timezone if local else UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+    return Formatter((name,), fmt)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    format: Formatter
+
+
+def csv_line(cells: Iterable[str | None]) -> str:
+    # Stripe quotes every value and writes null as nothing, so ",," (null) and
+    # ',"",' (empty string) stay distinct; the csv module cannot do that in 3.11.
+    return ",".join("" if c is None else '"' + c.replace('"', '""') + '"' for c in cells) + "\n"
+
+
+@dataclass
+class Report:
+    """Base of every report type; subclasses set the class attributes and rows()."""
+
+    id: ClassVar[str]
+    name: ClassVar[str]
+    columns: ClassVar[tuple[Column, ...]]
+    default_columns: ClassVar[list[str] | None]
+    # Parameter names this type accepts (Stripe's catalogue); the first two are required.
+    parameters: ClassVar[tuple[str, ...]] = ("interval_start", "interval_end")
+    required: ClassVar[tuple[str, ...]] = ("interval_start", "interval_end")
+    live_only: ClassVar[bool] = False
+    column_map: dict[str, Column] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.column_map = {c.name: c for c in self.columns}
+
+    @property
+    def version(self) -> int:
+        return int(self.id.rsplit(".", 1)[1])
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def selected_columns(self, params: Params) -> list[Column]:
+        names = params.columns or self.default_columns or self.column_names
+        return [self.column_map[n] for n in names]
+
+    def fields_for(self, columns: Sequence[Column]) -> list[str]:
+        """The ledger fields the chosen columns read, each once, in order."""
+        return list(dict.fromkeys(f for c in columns for f in c.format.fields))
+
+    def rows(self, params: Params, fields: Sequence[str]) -> Iterator[Row]:
+        raise NotImplementedError
+
+    def write(self, params: Params, out: IO[str]) -> int:
+        """Stream the report as CSV into `out`; return the number of data rows."""
+        columns = self.selected_columns(params)
+        out.write(csv_line(c.name for c in columns))
+        count = 0
+        batch: list[str] = []
+        for row in self.rows(params, self.fields_for(columns)):
+            batch.append(csv_line(c.format(row, params) for c in columns))
+            if len(batch) >= CHUNK_ROWS:
+                out.write("".join(batch))
+                count += len(batch)
+                batch.clear()
+        out.write("".join(batch))
+        return count + len(batch)
+
+    def filename(self, params: Params) -> str:
+        start = f"{params.interval_start:%Y-%m-%d}" if params.interval_start else "start"
+        end = f"{params.interval_end:%Y-%m-%d}" if params.interval_end else "end"
+        return f"{self.id}_{start}_{end}.csv"

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from reporting import views
+
+app_name = "reporting"
+urlpatterns = [
+    path("", views.run_list, name="run-list"),
+    path("runs/new", views.run_create, name="run-create"),
+    path("runs/<str:run_id>", views.run_detail, name="run-detail"),
+    path("runs/<str:run_id>/download", views.run_download, name="run-download"),
+    path("mode", views.switch_mode, name="switch-mode"),
+    path("api-keys", views.api_keys, name="api-keys"),
+    path("api-keys/<int:key_id>/revoke", views.revoke_api_key, name="api-key-revoke"),
+]
