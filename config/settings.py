@@ -17,6 +17,7 @@ if env.bool("DJANGO_READ_DOT_ENV_FILE", default=False):
 
 # Everything the service writes locally (SQLite, report files, embedded Redis).
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 # Core
 # Production refuses to start without a secret; `make run` keeps a local one in var/.
@@ -41,7 +42,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
-    "template_partials.apps.SimpleAppConfig",
+    "template_partials",
     "reporting",
 ]
 

@@ -106,14 +106,28 @@ class RunRequestForm(forms.Form):
     # The Django fields that carry the type's optional parameters.
     OPTION_FIELDS = ("currency", "reporting_category", "timezone", "columns")
 
-    def __init__(self, data: Mapping[str, Any] | None = None, *, report_types: list[str], user_timezone: str, availability: tuple[datetime, datetime], currencies: list[str], today: date) -> None:
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        *,
+        report_types: list[str],
+        user_timezone: str,
+        availability: tuple[datetime, datetime],
+        currencies: list[str],
+        today: date,
+        switch_to: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Bind `data` on submit; `switch_to` re-renders unbound for another report type."""
         self.zone = zoneinfo.ZoneInfo(user_timezone)
         self.availability = availability
-        chosen = (data or {}).get("report_type") or report_types[0]
-        self.report = REPORT_TYPES.get(str(chosen)) if chosen in report_types else None
         first_of_month = today.replace(day=1)
         last_month_start = (first_of_month - timedelta(days=1)).replace(day=1)
-        initial = {"report_type": chosen, "start_date": last_month_start, "end_date": first_of_month - timedelta(days=1), "timezone": user_timezone}
+        initial = {"start_date": last_month_start, "end_date": first_of_month - timedelta(days=1), "timezone": user_timezone}
+        # Keep what the user already typed when the type changes.
+        initial.update({k: v for k, v in (switch_to or {}).items() if k in ("report_type", "start_date", "end_date") and v})
+        chosen = str((data or initial).get("report_type") or report_types[0])
+        initial["report_type"] = chosen
+        self.report = REPORT_TYPES.get(chosen) if chosen in report_types else None
         super().__init__(data, initial=initial)
         self.fields["report_type"].choices = [(t, f"{REPORT_TYPES[t].name} ({t})") for t in report_types]
         if self.report is not None:

@@ -1,0 +1,90 @@
+"""`make run`: migrate, load the demo, then run web, worker, beat (and Redis) until Ctrl-C.
+
+Production does not use this: it runs gunicorn, `celery worker` and `celery beat`
+directly (README) and never loads demo data.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
+
+
+def local_secret_key() -> str:
+    # Created once and kept, so sessions survive restarts; never used in production.
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def manage(*args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, check=True)
+
+
+def main() -> int:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("DJANGO_SECRET_KEY", local_secret_key())
+    port = os.environ.get("PORT", "8000")
+    processes: list[subprocess.Popen[bytes]] = []
+    if not os.environ.get("REDIS_URL"):
+        from reporting.embedded_redis import start
+
+        processes.append(start(VAR_DIR / "redis.sock"))
+    try:
+        manage("migrate", "--no-input", "-v", "0")
+        manage("collectstatic", "--no-input", "-v", "0")
+        manage("load_demo")
+        commands = [
+            [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4", "--access-logfile", "-"],
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "2"],
+            [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel", "INFO", "--schedule", str(VAR_DIR / "celerybeat-schedule")],
+        ]
+        processes += [subprocess.Popen(c, cwd=BASE_DIR) for c in commands]
+        print_banner(port)
+        # Ctrl-C reaches the whole process group; wait for any child to exit.
+        os.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop(processes)
+    return 0
+
+
+def print_banner(port: str) -> None:
+    from reporting.demo import DEMO_LIVE_SECRET, DEMO_TEST_SECRET
+
+    print(
+        f"""
+  reporting is running: http://127.0.0.1:{port}/
+  Log in as user "demo", password "demo".
+  Demo API keys:  test {DEMO_TEST_SECRET}
+                  live {DEMO_LIVE_SECRET}
+  Admin: http://127.0.0.1:{port}/admin/   Health: http://127.0.0.1:{port}/healthz
+  Press Ctrl-C to stop everything.
+""",
+        flush=True,
+    )
+
+
+def stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in reversed(processes):
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

