@@ -7,10 +7,11 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "insecure-test-only-secret-key")
 
 from config.settings import *  # noqa: E402, F403
+from config.settings import STATIC_ROOT  # noqa: E402
 
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Serve static files from the app directories: tests never run collectstatic.
-STATIC_ROOT = None
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

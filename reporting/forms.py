@@ -6,7 +6,7 @@ import zoneinfo
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -14,15 +14,45 @@ from django.core.exceptions import ValidationError
 from reporting.currencies import CURRENCY_CHOICES
 from reporting.reports import REPORT_TYPES, Report
 
-REPORTING_CATEGORIES = (
-    "advance advance_funding anticipation_repayment charge charge_failure climate_order_purchase "
-    "climate_order_refund connect_collection_transfer connect_reserved_funds contribution dispute "
-    "dispute_reversal fee financing_paydown financing_paydown_reversal financing_payout "
-    "financing_payout_reversal issuing_authorization_hold issuing_authorization_release issuing_dispute "
-    "issuing_transaction network_cost other_adjustment partial_capture_reversal payout payout_reversal "
-    "platform_earning platform_earning_refund refund refund_failure risk_reserved_funds tax topup "
-    "topup_reversal transfer transfer_reversal unreconciled_customer_funds"
-).split()
+REPORTING_CATEGORIES = [
+    "advance",
+    "advance_funding",
+    "anticipation_repayment",
+    "charge",
+    "charge_failure",
+    "climate_order_purchase",
+    "climate_order_refund",
+    "connect_collection_transfer",
+    "connect_reserved_funds",
+    "contribution",
+    "dispute",
+    "dispute_reversal",
+    "fee",
+    "financing_paydown",
+    "financing_paydown_reversal",
+    "financing_payout",
+    "financing_payout_reversal",
+    "issuing_authorization_hold",
+    "issuing_authorization_release",
+    "issuing_dispute",
+    "issuing_transaction",
+    "network_cost",
+    "other_adjustment",
+    "partial_capture_reversal",
+    "payout",
+    "payout_reversal",
+    "platform_earning",
+    "platform_earning_refund",
+    "refund",
+    "refund_failure",
+    "risk_reserved_funds",
+    "tax",
+    "topup",
+    "topup_reversal",
+    "transfer",
+    "transfer_reversal",
+    "unreconciled_customer_funds",
+]
 
 # Unix seconds up to the year 9999: larger values are out of range, not dates.
 MAX_TIMESTAMP = 253402300799
@@ -64,14 +94,28 @@ class ParametersForm(forms.Form):
                 error_messages={"invalid": "Invalid integer: %(value)s"},
             )
         if name == "currency":
-            return forms.ChoiceField(choices=[(c, c) for c in CURRENCY_CHOICES], required=False, error_messages={"invalid_choice": "Unknown currency: %(value)s"})
+            return forms.ChoiceField(
+                choices=[(c, c) for c in CURRENCY_CHOICES],
+                required=False,
+                error_messages={"invalid_choice": "Unknown currency: %(value)s"},
+            )
         if name == "reporting_category":
-            return forms.ChoiceField(choices=[(c, c) for c in REPORTING_CATEGORIES], required=False, error_messages={"invalid_choice": "Unknown reporting category: %(value)s"})
+            return forms.ChoiceField(
+                choices=[(c, c) for c in REPORTING_CATEGORIES],
+                required=False,
+                error_messages={"invalid_choice": "Unknown reporting category: %(value)s"},
+            )
         if name == "timezone":
-            return forms.ChoiceField(choices=[(z, z) for z in timezone_names()], required=False, error_messages={"invalid_choice": "Unknown time zone: %(value)s"})
+            return forms.ChoiceField(
+                choices=[(z, z) for z in timezone_names()],
+                required=False,
+                error_messages={"invalid_choice": "Unknown time zone: %(value)s"},
+            )
         if name == "columns":
             choices = [(c, c) for c in self.report.column_names]
-            return forms.MultipleChoiceField(choices=choices, required=False, error_messages={"invalid_choice": "Unknown column: %(value)s"})
+            return forms.MultipleChoiceField(
+                choices=choices, required=False, error_messages={"invalid_choice": "Unknown column: %(value)s"}
+            )
         raise ValueError(f"{self.report.id} declares an unknown parameter {name!r}")
 
     def clean_currency(self) -> str:
@@ -81,14 +125,35 @@ class ParametersForm(forms.Form):
         cleaned = super().clean() or {}
         for key in self.data:
             if key not in self.fields:
-                self.add_error(None, UnknownParameter("Received unknown parameter: %(param)s", code="parameter_unknown", params={"param": key}))
+                self.add_error(
+                    None,
+                    UnknownParameter(
+                        "Received unknown parameter: %(param)s", code="parameter_unknown", params={"param": key}
+                    ),
+                )
         start, end = cleaned.get("interval_start"), cleaned.get("interval_end")
         if start is not None and end is not None and start >= end:
-            self.add_error("interval_end", ValidationError("interval_end must be after interval_start.", code="invalid"))
+            self.add_error(
+                "interval_end", ValidationError("interval_end must be after interval_start.", code="invalid")
+            )
         elif start is not None and from_unix(start) < self.available_start:
-            self.add_error("interval_start", ValidationError("interval_start is before data_available_start (%(limit)s).", code="invalid", params={"limit": f"{self.available_start:%Y-%m-%d %H:%M:%S} UTC"}))
+            self.add_error(
+                "interval_start",
+                ValidationError(
+                    "interval_start is before data_available_start (%(limit)s).",
+                    code="invalid",
+                    params={"limit": f"{self.available_start:%Y-%m-%d %H:%M:%S} UTC"},
+                ),
+            )
         elif end is not None and from_unix(end) > self.available_end:
-            self.add_error("interval_end", ValidationError("interval_end is after data_available_end (%(limit)s).", code="invalid", params={"limit": f"{self.available_end:%Y-%m-%d %H:%M:%S} UTC"}))
+            self.add_error(
+                "interval_end",
+                ValidationError(
+                    "interval_end is after data_available_end (%(limit)s).",
+                    code="invalid",
+                    params={"limit": f"{self.available_end:%Y-%m-%d %H:%M:%S} UTC"},
+                ),
+            )
         return cleaned
 
     def parameters(self) -> dict[str, Any]:
@@ -122,27 +187,44 @@ class RunRequestForm(forms.Form):
         self.availability = availability
         first_of_month = today.replace(day=1)
         last_month_start = (first_of_month - timedelta(days=1)).replace(day=1)
-        initial = {"start_date": last_month_start, "end_date": first_of_month - timedelta(days=1), "timezone": user_timezone}
+        initial = {
+            "start_date": last_month_start,
+            "end_date": first_of_month - timedelta(days=1),
+            "timezone": user_timezone,
+        }
         # Keep what the user already typed when the type changes.
-        initial.update({k: v for k, v in (switch_to or {}).items() if k in ("report_type", "start_date", "end_date") and v})
+        initial.update(
+            {k: v for k, v in (switch_to or {}).items() if k in ("report_type", "start_date", "end_date") and v}
+        )
         chosen = str((data or initial).get("report_type") or report_types[0])
         initial["report_type"] = chosen
         self.report = REPORT_TYPES.get(chosen) if chosen in report_types else None
         super().__init__(data, initial=initial)
-        self.fields["report_type"].choices = [(t, f"{REPORT_TYPES[t].name} ({t})") for t in report_types]
+        cast(forms.ChoiceField, self.fields["report_type"]).choices = [(t, f"{REPORT_TYPES[t].name} ({t})") for t in report_types]
         if self.report is not None:
             self.add_option_fields(self.report, currencies)
 
     def add_option_fields(self, report: Report, currencies: list[str]) -> None:
         if "currency" in report.parameters:
-            self.fields["currency"] = forms.ChoiceField(choices=[("", "All currencies"), *((c, c.upper()) for c in currencies)], required=False)
+            self.fields["currency"] = forms.ChoiceField(
+                choices=[("", "All currencies"), *((c, c.upper()) for c in currencies)], required=False
+            )
         if "reporting_category" in report.parameters:
-            self.fields["reporting_category"] = forms.ChoiceField(choices=[("", "All categories"), *((c, c) for c in REPORTING_CATEGORIES)], required=False)
+            self.fields["reporting_category"] = forms.ChoiceField(
+                choices=[("", "All categories"), *((c, c) for c in REPORTING_CATEGORIES)], required=False
+            )
         if "timezone" in report.parameters:
-            self.fields["timezone"] = forms.ChoiceField(choices=[(z, z) for z in timezone_names()], required=False, help_text="Formats dates in the file; the interval stays as chosen.")
+            self.fields["timezone"] = forms.ChoiceField(
+                choices=[(z, z) for z in timezone_names()],
+                required=False,
+                help_text="Formats dates in the file; the interval stays as chosen.",
+            )
         if "columns" in report.parameters:
             self.fields["columns"] = forms.MultipleChoiceField(
-                choices=[(c, c) for c in report.column_names], required=False, widget=forms.CheckboxSelectMultiple, initial=report.default_columns
+                choices=[(c, c) for c in report.column_names],
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                initial=report.default_columns,
             )
 
     def to_interval(self, day: date) -> int:
@@ -153,14 +235,19 @@ class RunRequestForm(forms.Form):
         cleaned = super().clean() or {}
         extra = sorted(set(self.data) - set(self.fields) - {"csrfmiddlewaretoken"})
         if extra:
-            raise ValidationError("Unknown parameter: %(names)s", code="parameter_unknown", params={"names": ", ".join(extra)})
+            raise ValidationError(
+                "Unknown parameter: %(names)s", code="parameter_unknown", params={"names": ", ".join(extra)}
+            )
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if self.report is None or start is None or end is None:
             return cleaned
         if end < start:
             self.add_error("end_date", "The last day must not be before the first day.")
             return cleaned
-        parameters: dict[str, Any] = {"interval_start": self.to_interval(start), "interval_end": self.to_interval(end + timedelta(days=1))}
+        parameters: dict[str, Any] = {
+            "interval_start": self.to_interval(start),
+            "interval_end": self.to_interval(end + timedelta(days=1)),
+        }
         for name in self.OPTION_FIELDS:
             if cleaned.get(name):
                 parameters[name] = cleaned[name]

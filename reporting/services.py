@@ -15,7 +15,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from reporting.forms import from_unix
-from reporting.models import Account, ApiKey, DataWatermark, Door, Event, File, InvalidTransition, ReportRun, User, report_storage
+from reporting.models import (
+    Account,
+    ApiKey,
+    DataWatermark,
+    Door,
+    Event,
+    File,
+    InvalidTransition,
+    ReportRun,
+    User,
+    report_storage,
+)
 from reporting.reports import Params, Report, ReportError, get_report
 
 logger = logging.getLogger(__name__)
@@ -35,7 +46,11 @@ def request_report_run(
     """Create a pending run from validated parameters and queue it once the transaction commits."""
     from reporting.tasks import run_report
 
-    watermark = DataWatermark.objects.filter(account=account, livemode=livemode).values_list("complete_through", flat=True).first()
+    watermark = (
+        DataWatermark.objects.filter(account=account, livemode=livemode)
+        .values_list("complete_through", flat=True)
+        .first()
+    )
     with transaction.atomic():
         run = ReportRun.objects.create(
             account=account,
@@ -51,10 +66,19 @@ def request_report_run(
             enqueue_count=1,
         )
         action = Event.Action.RUN_RERUN if rerun_of else Event.Action.RUN_REQUESTED
-        Event.record(action, door=door, account=account, livemode=livemode, actor=user, api_key=api_key, object_id=run.id, report_type=report.id)
+        Event.record(
+            action,
+            door=door,
+            account=account,
+            livemode=livemode,
+            actor=user,
+            api_key=api_key,
+            object_id=run.id,
+            report_type=report.id,
+        )
         # Enqueue only after COMMIT, or a fast worker could look for a row that
         # does not exist yet (the Celery Django fixup's DjangoTask provides this).
-        run_report.delay_on_commit(run.pk)
+        run_report.delay_on_commit(run.pk)  # type: ignore[attr-defined]  # DjangoTask, unknown to celery-types
     return run
 
 
@@ -131,16 +155,26 @@ def reap_report_runs() -> dict[str, int]:
     # A claimed run past the hard time limit has no live worker any more.
     grace = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
     for run in ReportRun.objects.stale(started_before=now - grace):
-        counts["failed"] += _fail_quietly(run, "The worker generating this report stopped before it finished. Please run it again.")
-    for run in ReportRun.objects.unclaimed().filter(enqueued_at__lt=now - timedelta(seconds=settings.REPORT_REQUEUE_AFTER)):
+        counts["failed"] += _fail_quietly(
+            run, "The worker generating this report stopped before it finished. Please run it again."
+        )
+    for run in ReportRun.objects.unclaimed().filter(
+        enqueued_at__lt=now - timedelta(seconds=settings.REPORT_REQUEUE_AFTER)
+    ):
         # Back off: wait twice as long after each re-queue before the next one.
-        due = run.enqueued_at is None or now - run.enqueued_at >= timedelta(seconds=settings.REPORT_REQUEUE_AFTER * 2 ** (run.enqueue_count - 1))
+        due = run.enqueued_at is None or now - run.enqueued_at >= timedelta(
+            seconds=settings.REPORT_REQUEUE_AFTER * 2 ** (run.enqueue_count - 1)
+        )
         if not due:
             continue
         if run.enqueue_count >= settings.REPORT_MAX_ENQUEUES:
             counts["failed"] += _fail_quietly(run, "No worker picked this report up. Please run it again later.")
             continue
-        if ReportRun.objects.unclaimed().filter(pk=run.pk, enqueue_count=run.enqueue_count).update(enqueued_at=now, enqueue_count=run.enqueue_count + 1):
+        if (
+            ReportRun.objects.unclaimed()
+            .filter(pk=run.pk, enqueue_count=run.enqueue_count)
+            .update(enqueued_at=now, enqueue_count=run.enqueue_count + 1)
+        ):
             run_report.delay(run.pk)
             counts["requeued"] += 1
     return counts

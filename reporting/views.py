@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -22,16 +23,27 @@ from kombu import Connection
 
 from reporting import services
 from reporting.forms import RunRequestForm
-from reporting.models import ApiKey, BalanceTransaction, Door, Event, Membership, ReportRun, ReportType, data_availability
+from reporting.models import (
+    ApiKey,
+    BalanceTransaction,
+    Door,
+    Event,
+    Membership,
+    ReportRun,
+    ReportType,
+    User,
+    data_availability,
+)
 
 
 class DashboardRequest(HttpRequest):
+    user: User  # member_required has checked the login
     htmx: HtmxDetails
     membership: Membership
     livemode: bool
 
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def member_required(view: View) -> View:
@@ -39,8 +51,13 @@ def member_required(view: View) -> View:
 
     @wraps(view)
     @login_required
-    def wrapper(request: DashboardRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        membership = Membership.objects.select_related("account").filter(user=request.user).order_by("account__name", "pk").first()
+    def wrapper(request: DashboardRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        membership = (
+            Membership.objects.select_related("account")
+            .filter(user=request.user)
+            .order_by("account__name", "pk")
+            .first()
+        )
         if membership is None:
             raise PermissionDenied("You are not a member of any account.")
         request.membership = membership
@@ -72,7 +89,12 @@ def run_list(request: DashboardRequest) -> HttpResponse:
 def run_form(request: DashboardRequest, data: Any = None, switch_to: Any = None) -> RunRequestForm:
     account, livemode = request.membership.account, request.livemode
     report_types = list(ReportType.objects.filter(live_only=False) if not livemode else ReportType.objects.all())
-    currencies = list(BalanceTransaction.objects.for_mode(account, livemode).order_by("currency").values_list("currency", flat=True).distinct())
+    currencies = list(
+        BalanceTransaction.objects.for_mode(account, livemode)
+        .order_by("currency")
+        .values_list("currency", flat=True)
+        .distinct()
+    )
     user_tz = getattr(request.user, "timezone", "Etc/UTC")
     return RunRequestForm(
         data,
@@ -99,7 +121,7 @@ def run_create(request: DashboardRequest) -> HttpResponse:
                 report=form.report,
                 parameters=form.parameters(),
                 door=Door.DASHBOARD,
-                user=request.user,  # type: ignore[arg-type]
+                user=request.user,
             )
             url = reverse("reporting:run-list")
             return HttpResponseClientRedirect(url) if request.htmx else HttpResponseRedirect(url)
@@ -116,7 +138,9 @@ def run_create(request: DashboardRequest) -> HttpResponse:
 @require_GET
 @member_required
 def run_detail(request: DashboardRequest, run_id: str) -> HttpResponse:
-    run = get_object_or_404(runs_for(request).select_related("result", "report_type", "requested_by", "requested_by_key"), pk=run_id)
+    run = get_object_or_404(
+        runs_for(request).select_related("result", "report_type", "requested_by", "requested_by_key"), pk=run_id
+    )
     template = "reporting/reportrun_detail.html#run-status" if request.htmx else "reporting/reportrun_detail.html"
     return TemplateResponse(request, template, {"run": run})
 
@@ -128,7 +152,14 @@ def run_download(request: DashboardRequest, run_id: str) -> FileResponse:
     file = run.result
     if file is None or file.is_expired:
         raise Http404("This file has expired.")
-    Event.record(Event.Action.FILE_DOWNLOADED, door=Door.DASHBOARD, account=run.account, livemode=run.livemode, actor=request.user, object_id=file.id)
+    Event.record(
+        Event.Action.FILE_DOWNLOADED,
+        door=Door.DASHBOARD,
+        account=run.account,
+        livemode=run.livemode,
+        actor=request.user,
+        object_id=file.id,
+    )
     return FileResponse(file.open(), as_attachment=True, filename=file.filename, content_type="text/csv")
 
 
@@ -152,8 +183,15 @@ def api_keys(request: DashboardRequest) -> HttpResponse:
     account, new_secret = request.membership.account, None
     if request.method == "POST":
         name = request.POST.get("name", "").strip()[:100]
-        key, new_secret = ApiKey.issue(account=account, livemode=request.livemode, name=name, created_by=request.user)  # type: ignore[arg-type]
-        Event.record(Event.Action.KEY_CREATED, door=Door.DASHBOARD, account=account, livemode=key.livemode, actor=request.user, object_id=str(key.pk))
+        key, new_secret = ApiKey.issue(account=account, livemode=request.livemode, name=name, created_by=request.user)
+        Event.record(
+            Event.Action.KEY_CREATED,
+            door=Door.DASHBOARD,
+            account=account,
+            livemode=key.livemode,
+            actor=request.user,
+            object_id=str(key.pk),
+        )
     keys = ApiKey.objects.filter(account=account, livemode=request.livemode).select_related("created_by")
     # The secret is shown once, in this response, and never stored.
     return TemplateResponse(request, "reporting/apikey_list.html", {"keys": keys, "new_secret": new_secret})
@@ -164,9 +202,18 @@ def api_keys(request: DashboardRequest) -> HttpResponse:
 def revoke_api_key(request: DashboardRequest, key_id: int) -> HttpResponse:
     if not request.membership.can_manage:
         raise PermissionDenied("Only account admins can manage API keys.")
-    key = get_object_or_404(ApiKey.objects.active(), pk=key_id, account=request.membership.account, livemode=request.livemode)
+    key = get_object_or_404(
+        ApiKey.objects.active(), pk=key_id, account=request.membership.account, livemode=request.livemode
+    )
     key.revoke()
-    Event.record(Event.Action.KEY_REVOKED, door=Door.DASHBOARD, account=key.account, livemode=key.livemode, actor=request.user, object_id=str(key.pk))
+    Event.record(
+        Event.Action.KEY_REVOKED,
+        door=Door.DASHBOARD,
+        account=key.account,
+        livemode=key.livemode,
+        actor=request.user,
+        object_id=str(key.pk),
+    )
     return redirect("reporting:api-keys")
 
 

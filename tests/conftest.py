@@ -30,9 +30,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 def use_broker(app: Celery, url: str) -> None:
     """Point the Celery app at another broker, dropping its cached connection pools."""
-    app.conf.broker_url = url
-    app._pool = None  # type: ignore[attr-defined]  # Celery caches pools built from the old URL
-    app.amqp._producer_pool = None
+    app.conf.update(broker_url=url)
+    # Celery caches connection pools built from the old URL.
+    app._pool = None  # type: ignore[attr-defined]
+    app.amqp._producer_pool = None  # type: ignore[attr-defined]
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -46,7 +47,10 @@ def _test_settings(settings, tmp_path):
     settings.CELERY_BROKER_URL = "memory://"
     settings.STORAGES = {
         **settings.STORAGES,
-        "reports": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "files")}},
+        "reports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "files")},
+        },
     }
     settings.MEDIA_ROOT = tmp_path / "media"
 
@@ -71,9 +75,10 @@ def celery_worker(redis_url, settings):
 
     settings.CELERY_BROKER_URL = redis_url
     use_broker(celery_app, redis_url)
-    celery_app.connection_for_write().default_channel.client.flushdb()
     # No result backend (state lives on the row), hence no ping check.
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30) as worker:
+    with start_worker(
+        celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30
+    ) as worker:
         yield worker
     use_broker(celery_app, "memory://")
 

@@ -31,7 +31,12 @@ def test_submit_runs_on_real_worker_and_downloads(client, analyst, account, cele
 
     response = client.post(
         reverse("reporting:run-create"),
-        {"report_type": "balance.summary.1", "start_date": "2025-09-01", "end_date": "2025-09-30", "timezone": "Etc/UTC"},
+        {
+            "report_type": "balance.summary.1",
+            "start_date": "2025-09-01",
+            "end_date": "2025-09-30",
+            "timezone": "Etc/UTC",
+        },
     )
     assert response.status_code == 302
     run = wait_until_terminal(ReportRun.objects.get().id)

@@ -9,7 +9,14 @@ from django.urls import reverse
 
 from reporting import tasks
 from reporting.models import Event, Membership, ReportRun
-from tests.factories import AccountFactory, BalanceTransactionFactory, FileFactory, MembershipFactory, ReportRunFactory, UserFactory
+from tests.factories import (
+    AccountFactory,
+    BalanceTransactionFactory,
+    FileFactory,
+    MembershipFactory,
+    ReportRunFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +38,14 @@ def analyst_client(client, analyst, ledger):
 
 
 def valid_post(**overrides):
-    data = {"report_type": "balance.summary.1", "start_date": "2025-09-01", "end_date": "2025-09-30", "timezone": "Etc/UTC", "currency": "", "columns": ["category", "net_amount"]}
+    data = {
+        "report_type": "balance.summary.1",
+        "start_date": "2025-09-01",
+        "end_date": "2025-09-30",
+        "timezone": "Etc/UTC",
+        "currency": "",
+        "columns": ["category", "net_amount"],
+    }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -178,8 +192,13 @@ def test_form_defaults_to_last_full_month_in_user_timezone(analyst_client):
     assert "Data available from 2025-01-03 to 2025-12-01" in body
 
 
-def test_valid_submit_creates_pending_run_and_enqueues_after_commit(analyst_client, analyst, django_capture_on_commit_callbacks):
-    with mock.patch.object(tasks.run_report, "delay") as delay, django_capture_on_commit_callbacks(execute=True) as callbacks:
+def test_valid_submit_creates_pending_run_and_enqueues_after_commit(
+    analyst_client, analyst, django_capture_on_commit_callbacks
+):
+    with (
+        mock.patch.object(tasks.run_report, "delay") as delay,
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
         response = analyst_client.post(reverse("reporting:run-create"), valid_post(), headers=HX)
 
     run = ReportRun.objects.get()
@@ -188,7 +207,12 @@ def test_valid_submit_creates_pending_run_and_enqueues_after_commit(analyst_clie
     assert run.status == "pending"
     assert run.requested_by == analyst
     assert run.requested_via == "dashboard"
-    assert run.parameters == {"interval_start": 1756684800, "interval_end": 1759276800, "timezone": "Etc/UTC", "columns": ["category", "net_amount"]}
+    assert run.parameters == {
+        "interval_start": 1756684800,
+        "interval_end": 1759276800,
+        "timezone": "Etc/UTC",
+        "columns": ["category", "net_amount"],
+    }
     assert len(callbacks) == 1
     delay.assert_called_once_with(run.pk)
     assert Event.objects.filter(action="run.requested", object_id=run.id, door="dashboard").exists()
@@ -270,7 +294,12 @@ def test_download_streams_csv_attachment(analyst_client, account, settings):
 
     name = report_storage().save("t/x.csv", __import__("io").BytesIO(b'"a"\n"1"\n'))
     run = ReportRunFactory(account=account)
-    run.mark_succeeded(result=FileFactory(account=account, storage_name=name, filename="balance.summary.1_2025-09-01_2025-10-01.csv", size=8), row_count=1)
+    run.mark_succeeded(
+        result=FileFactory(
+            account=account, storage_name=name, filename="balance.summary.1_2025-09-01_2025-10-01.csv", size=8
+        ),
+        row_count=1,
+    )
 
     response = analyst_client.get(reverse("reporting:run-download", args=[run.id]))
 

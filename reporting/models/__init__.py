@@ -36,5 +36,10 @@ def sync_report_types(**kwargs: Any) -> None:
     for report in REPORT_TYPES.values():
         ReportType.objects.update_or_create(
             id=report.id,
-            defaults={"name": report.name, "version": report.version, "default_columns": report.default_columns, "live_only": report.live_only},
+            defaults={
+                "name": report.name,
+                "version": report.version,
+                "default_columns": report.default_columns,
+                "live_only": report.live_only,
+            },
         )

@@ -15,7 +15,9 @@ from reporting.ids import ALPHABET, new_account_id
 
 
 class User(AbstractUser):
-    timezone = models.CharField(max_length=64, default="Etc/UTC", help_text="IANA time zone used for dates in the dashboard.")
+    timezone = models.CharField(
+        max_length=64, default="Etc/UTC", help_text="IANA time zone used for dates in the dashboard."
+    )
 
     def membership_for(self, account: Account) -> Membership | None:
         return self.memberships.filter(account=account).first()
@@ -91,7 +93,9 @@ class ApiKey(models.Model):
     last4 = models.CharField(max_length=4)
     digest = models.CharField(max_length=64, unique=True, editable=False)
     created = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -113,7 +117,15 @@ class ApiKey(models.Model):
         return self.revoked_at is None
 
     @classmethod
-    def issue(cls, *, account: Account, livemode: bool, name: str = "", created_by: User | None = None, secret: str | None = None) -> tuple[ApiKey, str]:
+    def issue(
+        cls,
+        *,
+        account: Account,
+        livemode: bool,
+        name: str = "",
+        created_by: User | None = None,
+        secret: str | None = None,
+    ) -> tuple[ApiKey, str]:
         """Create a key and return it with its secret, which is never stored."""
         secret = secret or generate_secret(livemode)
         key = cls.objects.create(
@@ -137,4 +149,3 @@ class ApiKey(models.Model):
         if self.last_used_at is None or now - self.last_used_at > timedelta(minutes=1):
             type(self).objects.filter(pk=self.pk).update(last_used_at=now)
             self.last_used_at = now
-

@@ -25,7 +25,9 @@ class Event(AppendOnlyModel):
     created = models.DateTimeField(default=timezone.now, db_index=True)
     account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     livemode = models.BooleanField(default=False)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     api_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     door = models.CharField(max_length=16, choices=Door)
     action = models.CharField(max_length=32, choices=Action)
@@ -39,7 +41,27 @@ class Event(AppendOnlyModel):
         return f"{self.created:%Y-%m-%d %H:%M:%S} {self.action} {self.object_id}"
 
     @classmethod
-    def record(cls, action: Event.Action, *, door: Door, account: Account | None, livemode: bool = False, actor: Any = None, api_key: ApiKey | None = None, object_id: str = "", **data: Any) -> Event:
+    def record(
+        cls,
+        action: Event.Action,
+        *,
+        door: Door,
+        account: Account | None,
+        livemode: bool = False,
+        actor: Any = None,
+        api_key: ApiKey | None = None,
+        object_id: str = "",
+        **data: Any,
+    ) -> Event:
         # Anonymous users (public links) are recorded as no actor.
         user = actor if getattr(actor, "is_authenticated", False) else None
-        return cls.objects.create(action=action, door=door, account=account, livemode=livemode, actor=user, api_key=api_key, object_id=object_id, data=data)
+        return cls.objects.create(
+            action=action,
+            door=door,
+            account=account,
+            livemode=livemode,
+            actor=user,
+            api_key=api_key,
+            object_id=object_id,
+            data=data,
+        )

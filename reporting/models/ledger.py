@@ -108,10 +108,20 @@ class BalanceTransaction(AppendOnlyModel):
     description = models.CharField(max_length=500, null=True, blank=True)  # noqa: DJ001
     source_id = models.CharField(max_length=64, blank=True)
     payout = models.ForeignKey(
-        Payout, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="The payout this transaction moves (payout and payout_reversal only)."
+        Payout,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The payout this transaction moves (payout and payout_reversal only).",
     )
     automatic_payout = models.ForeignKey(
-        Payout, null=True, blank=True, on_delete=models.PROTECT, related_name="settled_transactions", help_text="The automatic payout that settled it."
+        Payout,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="settled_transactions",
+        help_text="The automatic payout that settled it.",
     )
     customer_facing_amount = models.BigIntegerField(null=True, blank=True)
     customer_facing_currency = models.CharField(max_length=3, null=True, blank=True)  # noqa: DJ001
@@ -170,8 +180,14 @@ def data_availability(account: Account, livemode: bool) -> tuple[datetime, datet
     transaction (the account's creation day when there is none) to the midnight
     at or before the watermark. An empty ledger gives start == end.
     """
-    first = BalanceTransaction.objects.filter(account=account, livemode=livemode).aggregate(first=Min("effective_at"))["first"]
+    first = BalanceTransaction.objects.filter(account=account, livemode=livemode).aggregate(first=Min("effective_at"))[
+        "first"
+    ]
     start = _utc_midnight(first or account.created)
-    watermark = DataWatermark.objects.filter(account=account, livemode=livemode).values_list("complete_through", flat=True).first()
+    watermark = (
+        DataWatermark.objects.filter(account=account, livemode=livemode)
+        .values_list("complete_through", flat=True)
+        .first()
+    )
     end = _utc_midnight(watermark) if watermark and first else start
     return start, max(start, end)

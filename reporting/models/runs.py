@@ -122,7 +122,9 @@ class ReportRun(models.Model):
     created = models.DateTimeField(default=timezone.now)
     succeeded_at = models.DateTimeField(null=True, blank=True)
     # Who asked, and through which door.
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     requested_by_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     requested_via = models.CharField(max_length=16, choices=Door, default=Door.DASHBOARD)
     rerun_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reruns")
@@ -132,7 +134,9 @@ class ReportRun(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     row_count = models.BigIntegerField(null=True, blank=True)
-    data_watermark = models.DateTimeField(null=True, blank=True, help_text="The ledger was complete up to here when the run was accepted.")
+    data_watermark = models.DateTimeField(
+        null=True, blank=True, help_text="The ledger was complete up to here when the run was accepted."
+    )
 
     objects = ReportRunQuerySet.as_manager()
 
@@ -141,7 +145,8 @@ class ReportRun(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=["pending", "succeeded", "failed"]), name="run_status_valid"),
             models.CheckConstraint(
-                condition=~Q(status="succeeded") | Q(succeeded_at__isnull=False, result__isnull=False, finished_at__isnull=False),
+                condition=~Q(status="succeeded")
+                | Q(succeeded_at__isnull=False, result__isnull=False, finished_at__isnull=False),
                 name="run_succeeded_has_result",
             ),
             models.CheckConstraint(condition=~Q(status="failed") | ~Q(error=""), name="run_failed_has_error"),

@@ -44,7 +44,8 @@ class BalanceSummary(Report):
     default_columns = ["category", "description", "net_amount", "currency"]
 
     def rows(self, params: Params, fields: Sequence[str]) -> Iterator[Row]:
-        assert params.interval_start and params.interval_end
+        assert params.interval_start
+        assert params.interval_end
         start, end = params.interval_start, params.interval_end
         in_period = Q(effective_at__gte=start)
         is_payout = Q(reporting_category__in=PAYOUT_CATEGORIES)
@@ -79,7 +80,12 @@ class BalanceSummary(Report):
                 ("ending_balance", f"Ending balance ({last_day:%Y-%m-%d})", t["starting"] + activity + payouts),
             ]
             for category, description, amount in lines:
-                yield {"category": category, "description": description, "net_amount": amount, "currency": t["currency"]}
+                yield {
+                    "category": category,
+                    "description": description,
+                    "net_amount": amount,
+                    "currency": t["currency"],
+                }
 
 
 class ItemizedRows(Report):
@@ -91,7 +97,8 @@ class ItemizedRows(Report):
     def rows(self, params: Params, fields: Sequence[str]) -> Iterator[Row]:
         # values() + iterator(): no model instances, no result cache; rows arrive
         # from a server-side cursor (PostgreSQL) or in fetchmany chunks (SQLite).
-        return self.queryset(params).order_by("effective_at", "id").values(*fields).iterator(chunk_size=2000)
+        rows: Iterator[Row] = self.queryset(params).order_by("effective_at", "id").values(*fields).iterator(chunk_size=2000)
+        return rows
 
 
 class BalanceChangeFromActivityItemized(ItemizedRows):

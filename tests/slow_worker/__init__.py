@@ -1,0 +1,1 @@
+"""A worker whose balance summary sleeps, to meet the soft time limit for real."""

@@ -1,0 +1,320 @@
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+from django.utils import timezone
+
+from config.celery import app as celery_app
+from reporting import services, tasks
+from reporting.models import Door, File, InvalidTransition, ReportRun
+from reporting.reports import ReportError, get_report
+from tests.conftest import use_broker
+from tests.factories import BalanceTransactionFactory, ReportRunFactory
+
+SEPTEMBER = {
+    "interval_start": int(datetime(2025, 9, 1, tzinfo=UTC).timestamp()),
+    "interval_end": int(datetime(2025, 10, 1, tzinfo=UTC).timestamp()),
+}
+
+
+@pytest.fixture
+def ledger(account):
+    BalanceTransactionFactory(account=account, created=datetime(2025, 9, 10, tzinfo=UTC))
+    return account
+
+
+def summary_run(account, **kwargs):
+    return ReportRunFactory(account=account, report_type_id="balance.summary.1", parameters=SEPTEMBER, **kwargs)
+
+
+@pytest.mark.django_db
+def test_run_report_writes_file_and_succeeds(ledger):
+    run = summary_run(ledger)
+
+    tasks.run_report(run.pk)
+
+    run.refresh_from_db()
+    assert run.status == "succeeded"
+    assert run.row_count == 8
+    content = run.result.open().read()
+    assert run.result.size == len(content)
+    assert run.result.sha256 == hashlib.sha256(content).hexdigest()
+    assert run.result.filename == "balance.summary.1_2025-09-01_2025-10-01.csv"
+    assert run.result.expires_at > timezone.now() + timedelta(days=29)
+    assert run.started_at <= run.finished_at
+
+
+@pytest.mark.django_db
+def test_run_report_second_delivery_does_nothing(ledger):
+    run = summary_run(ledger)
+    tasks.run_report(run.pk)
+    first = ReportRun.objects.get(pk=run.pk)
+
+    tasks.run_report(run.pk)
+
+    assert ReportRun.objects.get(pk=run.pk).finished_at == first.finished_at
+    assert File.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_run_report_for_missing_run_is_a_no_op():
+    tasks.run_report("frr_missing")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_double_delivery_makes_one_file_and_one_transition(account):
+    BalanceTransactionFactory(account=account, created=datetime(2025, 9, 10, tzinfo=UTC))
+    run = summary_run(account)
+    barrier = threading.Barrier(2)
+    claims: list[bool] = []
+    original_claim = ReportRun.claim
+
+    def claim_together(self):
+        barrier.wait(timeout=10)  # both deliveries reach the claim at the same moment
+        claimed = original_claim(self)
+        claims.append(claimed)
+        return claimed
+
+    def deliver():
+        try:
+            tasks.run_report(run.pk)
+        finally:
+            connection.close()
+
+    with mock.patch.object(ReportRun, "claim", claim_together):
+        threads = [threading.Thread(target=deliver) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+
+    run.refresh_from_db()
+    assert sorted(claims) == [False, True]
+    assert run.status == "succeeded"
+    assert File.objects.count() == 1
+    assert len(list(Path(django_settings.STORAGES["reports"]["OPTIONS"]["location"]).rglob("*.csv"))) == 1
+
+
+@pytest.mark.django_db
+def test_report_error_fails_run_with_its_message(ledger):
+    run = summary_run(ledger)
+
+    with mock.patch.object(
+        type(get_report("balance.summary.1")), "rows", side_effect=ReportError("Currency xyz has no data")
+    ):
+        tasks.run_report(run.pk)
+
+    run.refresh_from_db()
+    assert (run.status, run.error) == ("failed", "Currency xyz has no data")
+    assert not File.objects.exists()
+
+
+@pytest.mark.django_db
+def test_unexpected_generator_error_fails_readably_and_logs_traceback(ledger, caplog):
+    run = summary_run(ledger)
+
+    with (
+        mock.patch.object(type(get_report("balance.summary.1")), "rows", side_effect=ZeroDivisionError("boom")),
+        caplog.at_level(logging.ERROR),
+    ):
+        tasks.run_report(run.pk)
+
+    run.refresh_from_db()
+    assert run.status == "failed"
+    assert run.error == tasks.INTERNAL_ERROR
+    assert "boom" not in run.error
+    assert "ZeroDivisionError: boom" in caplog.text
+
+
+@pytest.mark.django_db
+def test_file_is_removed_when_run_was_finished_elsewhere(ledger):
+    run = summary_run(ledger)
+    assert run.claim()
+
+    def reaper_wins(*args, **kwargs):
+        ReportRun.objects.get(pk=run.pk).mark_failed("reaped")
+        return 8
+
+    with (
+        mock.patch.object(type(get_report("balance.summary.1")), "write", side_effect=reaper_wins),
+        pytest.raises(InvalidTransition),
+    ):
+        services.execute_report_run(run)
+
+    run.refresh_from_db()
+    assert run.status == "failed"
+    assert not File.objects.exists()
+    assert not list(Path(django_settings.STORAGES["reports"]["OPTIONS"]["location"]).rglob("*.csv"))
+
+
+# Reaper
+
+
+@pytest.mark.django_db
+def test_reaper_fails_run_whose_worker_vanished(ledger, settings):
+    run = summary_run(ledger, started_at=timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 120))
+
+    counts = tasks.reap_report_runs()
+
+    run.refresh_from_db()
+    assert counts["failed"] == 1
+    assert run.status == "failed"
+    assert "stopped before it finished" in run.error
+
+
+@pytest.mark.django_db
+def test_reaper_leaves_running_run_alone(ledger):
+    run = summary_run(
+        ledger,
+        started_at=timezone.now() - timedelta(seconds=30),
+        enqueued_at=timezone.now() - timedelta(hours=1),
+        enqueue_count=1,
+    )
+
+    with mock.patch.object(tasks.run_report, "delay") as delay:
+        counts = tasks.reap_report_runs()
+
+    assert counts == {"failed": 0, "requeued": 0}
+    delay.assert_not_called()
+    assert ReportRun.objects.get(pk=run.pk).is_pending
+
+
+@pytest.mark.django_db
+def test_reaper_requeues_lost_task_with_backoff(ledger, settings):
+    run = summary_run(
+        ledger, enqueued_at=timezone.now() - timedelta(seconds=settings.REPORT_REQUEUE_AFTER + 5), enqueue_count=1
+    )
+
+    with mock.patch.object(tasks.run_report, "delay") as delay:
+        first = tasks.reap_report_runs()
+        second = tasks.reap_report_runs()  # too soon for another re-queue
+
+    run.refresh_from_db()
+    assert (first["requeued"], second["requeued"]) == (1, 0)
+    delay.assert_called_once_with(run.pk)
+    assert run.enqueue_count == 2
+
+
+@pytest.mark.django_db
+def test_reaper_gives_up_after_max_enqueues(ledger, settings):
+    run = summary_run(
+        ledger, enqueued_at=timezone.now() - timedelta(days=1), enqueue_count=settings.REPORT_MAX_ENQUEUES
+    )
+
+    with mock.patch.object(tasks.run_report, "delay") as delay:
+        tasks.reap_report_runs()
+
+    run.refresh_from_db()
+    delay.assert_not_called()
+    assert run.status == "failed"
+    assert "No worker picked this report up" in run.error
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_reaper_recovers_a_dropped_queue_message(
+    account, analyst, redis_url, request, django_capture_on_commit_callbacks
+):
+    BalanceTransactionFactory(account=account, created=datetime(2025, 9, 10, tzinfo=UTC))
+    use_broker(celery_app, redis_url)
+    try:
+        with celery_app.connection_for_write() as conn:
+            queue_client = conn.default_channel.client
+            queue_client.delete("celery")
+            run = services.request_report_run(
+                account=account,
+                livemode=False,
+                report=get_report("balance.summary.1"),
+                parameters=SEPTEMBER,
+                door=Door.DASHBOARD,
+                user=analyst,
+            )
+            assert queue_client.llen("celery") == 1
+            queue_client.delete("celery")  # the broker lost the message (restart without persistence)
+        ReportRun.objects.filter(pk=run.pk).update(enqueued_at=timezone.now() - timedelta(minutes=10))
+
+        counts = tasks.reap_report_runs()
+        request.getfixturevalue("celery_worker")
+        run = wait_until_terminal(run.pk)
+    finally:
+        use_broker(celery_app, "memory://")
+
+    assert counts["requeued"] == 1
+    assert run.status == "succeeded", run.error
+
+
+def wait_until_terminal(run_id, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = ReportRun.objects.get(pk=run_id)
+        if run.is_terminal:
+            return run
+        time.sleep(0.2)
+    raise AssertionError(f"{run_id} still pending after {timeout}s")
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_soft_time_limit_fails_run_readably(account, redis_url):
+    BalanceTransactionFactory(account=account, created=datetime(2025, 9, 10, tzinfo=UTC))
+    run = summary_run(account)
+    db = connection.settings_dict
+    database_url = (
+        f"sqlite:///{db['NAME']}"
+        if connection.vendor == "sqlite"
+        else f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.slow_worker.settings",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "REPORT_TIME_LIMIT": "20",
+        "REPORT_SOFT_TIME_LIMIT": "1",
+        "SLOW_REPORT_SECONDS": "15",
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool",
+            "prefork",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "WARNING",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+    )
+    use_broker(celery_app, redis_url)
+    try:
+        # Time limits travel in the message header, so the sender states them too.
+        tasks.run_report.apply_async((run.pk,), soft_time_limit=1, time_limit=20)
+        run = wait_until_terminal(run.pk)
+    finally:
+        use_broker(celery_app, "memory://")
+        worker.terminate()
+        worker.wait(timeout=30)
+
+    assert run.status == "failed"
+    assert run.error == "The report took longer than 1 second and was stopped. Try a shorter interval."
