@@ -63,7 +63,12 @@ def member_required(view: View) -> View:
         request.membership = membership
         # Live mode only for roles allowed to see it, whatever the session says.
         request.livemode = bool(request.session.get("livemode")) and membership.can_manage
-        return view(request, *args, **kwargs)
+        # Show every date in the user's own zone.
+        with timezone.override(zoneinfo.ZoneInfo(request.user.timezone)):
+            response = view(request, *args, **kwargs)
+            if isinstance(response, TemplateResponse):
+                response.render()  # while the zone is still active
+            return response
 
     return wrapper
 

@@ -44,6 +44,7 @@ class PayoutFactory(DjangoModelFactory[Payout]):
     stripe_id = factory.Sequence(lambda n: f"po_{n:08d}")
     amount = 10000
     currency = "usd"
+    automatic = True
     created = datetime(2025, 3, 3, tzinfo=UTC)
     arrival_date = factory.LazyAttribute(lambda p: p.created + timedelta(days=2))
     effective_at = factory.LazyAttribute(lambda p: p.arrival_date if p.automatic else p.created)

@@ -34,12 +34,8 @@ def sync_report_types(**kwargs: Any) -> None:
     from reporting.reports import REPORT_TYPES
 
     for report in REPORT_TYPES.values():
+        code = {"name": report.name, "version": report.version, "default_columns": report.default_columns}
+        # live_only starts as the code's default, then is the back office's call.
         ReportType.objects.update_or_create(
-            id=report.id,
-            defaults={
-                "name": report.name,
-                "version": report.version,
-                "default_columns": report.default_columns,
-                "live_only": report.live_only,
-            },
+            id=report.id, defaults=code, create_defaults={**code, "live_only": report.live_only}
         )

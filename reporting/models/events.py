@@ -31,7 +31,7 @@ class Event(AppendOnlyModel):
     api_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     door = models.CharField(max_length=16, choices=Door)
     action = models.CharField(max_length=32, choices=Action)
-    object_id = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True, db_index=True)
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -83,7 +83,10 @@ class Payout(AppendOnlyModel):
             # Target of the composite foreign keys that keep a transaction's payout in its account.
             models.UniqueConstraint(fields=["id", "account", "livemode"], name="payout_unique_id_account_mode"),
         ]
-        indexes = [models.Index(fields=["account", "livemode", "effective_at"], name="payout_mode_effective")]
+        indexes = [
+            models.Index(fields=["account", "livemode", "effective_at"], name="payout_mode_effective"),
+            models.Index(fields=["stripe_id"], name="payout_stripe_id"),  # admin search across accounts
+        ]
 
     def __str__(self) -> str:
         return self.stripe_id
@@ -144,7 +147,7 @@ class BalanceTransaction(AppendOnlyModel):
         indexes = [
             # Interval scans of the balance family, and the per-currency opening balance.
             models.Index(fields=["account", "livemode", "effective_at"], name="txn_mode_effective"),
-            models.Index(fields=["automatic_payout"], name="txn_automatic_payout"),
+            models.Index(fields=["stripe_id"], name="txn_stripe_id"),  # admin search across accounts
         ]
 
     def __str__(self) -> str:

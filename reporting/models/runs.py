@@ -154,6 +154,7 @@ class ReportRun(models.Model):
         indexes = [
             models.Index(fields=["account", "livemode", "-created", "-id"], name="run_mode_created"),
             models.Index(fields=["status", "started_at"], name="run_status_started"),
+            models.Index(fields=["-created", "-id"], name="run_created"),  # the admin's unfiltered list
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,339 @@
+"""Admin for report runs, their files and API keys."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.defaultfilters import filesizeformat
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
+
+from reporting.models import (
+    ApiKey,
+    Door,
+    Event,
+    File,
+    Membership,
+    ReportRun,
+)
+from reporting.reports import get_report
+from reporting.services import request_report_run
+
+from .base import (
+    EMPTY,
+    AccountFilter,
+    ApiKeyStatusFilter,
+    ModeFilter,
+    ReadOnlyAdmin,
+    admin_link,
+    format_duration,
+    memberships_of,
+    mode_label,
+    pretty_json,
+    requesting_user,
+)
+
+# Report runs ------------------------------------------------------------------------
+
+
+@admin.register(ReportRun)
+class ReportRunAdmin(ReadOnlyAdmin[ReportRun]):
+    list_display = (
+        "id",
+        "report_type",
+        "account",
+        "mode",
+        "status",
+        "requester",
+        "created",
+        "duration",
+        "row_count",
+        "file_size",
+    )
+    list_filter = (
+        "status",
+        "report_type",
+        ModeFilter,
+        ("account", AccountFilter),
+        "requested_via",
+    )
+    list_select_related = (
+        "account",
+        "report_type",
+        "requested_by",
+        "requested_by_key",
+        "result",
+    )
+    # Exact lookups: ids are pasted, never typed in part, and exact matches use the primary key.
+    search_fields = ("id__exact", "result__id__exact")
+    search_help_text = "A report run id (frr_…) or its file's id (file_…)."
+    date_hierarchy = "created"
+    actions = ("rerun",)
+    fieldsets = (
+        (None, {"fields": ("id", "account", "mode", "report_type", "status", "error")}),
+        (
+            "Requested",
+            {
+                "fields": (
+                    "requester",
+                    "requested_by",
+                    "requested_by_key",
+                    "requested_via",
+                )
+            },
+        ),
+        ("Parameters", {"fields": ("parameters_json",)}),
+        (
+            "Timings",
+            {
+                "fields": (
+                    "created",
+                    "enqueued_at",
+                    "enqueue_count",
+                    "started_at",
+                    "finished_at",
+                    "succeeded_at",
+                    "duration",
+                    "data_watermark",
+                )
+            },
+        ),
+        ("Result", {"fields": ("result", "file_size", "file_sha256", "row_count")}),
+        ("Re-runs", {"fields": ("rerun_of", "reruns")}),
+    )
+    readonly_fields = (
+        "mode",
+        "requester",
+        "parameters_json",
+        "duration",
+        "file_size",
+        "file_sha256",
+        "reruns",
+    )
+
+    @admin.display(description="mode", ordering="livemode")
+    def mode(self, run: ReportRun) -> str:
+        return mode_label(run.livemode)
+
+    @admin.display(description="requested by")
+    def requester(self, run: ReportRun) -> str:
+        if run.requested_by is not None:
+            who = run.requested_by.get_username()
+        elif run.requested_by_key is not None:
+            who = run.requested_by_key.masked
+        else:
+            who = EMPTY
+        return f"{who} ({run.get_requested_via_display()})"
+
+    @admin.display(description="duration")
+    def duration(self, run: ReportRun) -> str:
+        return format_duration(run.duration)
+
+    @admin.display(description="file size", ordering="result__size")
+    def file_size(self, run: ReportRun) -> str:
+        return EMPTY if run.result is None else filesizeformat(run.result.size)
+
+    @admin.display(description="file sha256")
+    def file_sha256(self, run: ReportRun) -> str:
+        return EMPTY if run.result is None else run.result.sha256
+
+    @admin.display(description="parameters")
+    def parameters_json(self, run: ReportRun) -> SafeString:
+        return pretty_json(run.parameters)
+
+    @admin.display(description="re-runs")
+    def reruns(self, run: ReportRun) -> str:
+        reruns = run.reruns.order_by("created", "id")
+        if not reruns:
+            return EMPTY
+        return format_html_join(", ", "{}", ((admin_link(r),) for r in reruns))
+
+    def has_rerun_permission(self, request: HttpRequest) -> bool:
+        """Re-running is requesting a run for the account: the view permission plus the role that may request.
+
+        No model permission fits better: `change_reportrun` would mean editing
+        rows, which nobody does. A staff member gets no more power here than the
+        dashboard gives them: analysts and admins of an account may request its
+        runs (and only admins see, so re-run, live ones). Each run is checked in
+        the action itself; this only decides whether the action is offered.
+        """
+        if request.user.is_superuser:
+            return True
+        return (
+            self.has_view_permission(request)
+            and Membership.objects.filter(
+                user=requesting_user(request),
+                role__in=[Membership.Role.ANALYST, Membership.Role.ADMIN],
+            ).exists()
+        )
+
+    @admin.action(description="Re-run selected runs", permissions=["rerun"])
+    def rerun(self, request: HttpRequest, queryset: QuerySet[ReportRun]) -> None:
+        user = requesting_user(request)
+        memberships = {} if user.is_superuser else memberships_of(request)
+        queued = 0
+        skipped: dict[str, list[str]] = {}
+        for run in queryset.select_related("account").order_by("created", "id"):
+            membership = memberships.get(run.account_id)
+            report = get_report(run.report_type_id)
+            if not user.is_superuser and (
+                membership is None or not membership.can_request or (run.livemode and not membership.can_manage)
+            ):
+                skipped.setdefault("your role may not request runs for its account", []).append(run.id)
+            elif run.is_pending:
+                # It is still on its way (the reaper re-queues or fails lost ones): a copy would be a duplicate.
+                skipped.setdefault("still pending", []).append(run.id)
+            elif report is None:
+                skipped.setdefault("its report type no longer exists", []).append(run.id)
+            else:
+                request_report_run(
+                    account=run.account,
+                    livemode=run.livemode,
+                    report=report,
+                    parameters=run.parameters,
+                    door=Door.ADMIN,
+                    user=user,
+                    rerun_of=run,
+                )
+                queued += 1
+        self.message_user(
+            request,
+            f"Queued {queued} new run{'s' if queued != 1 else ''}.",
+            messages.SUCCESS if queued else messages.INFO,
+        )
+        for reason, ids in skipped.items():
+            self.message_user(request, f"Skipped {', '.join(ids)}: {reason}.", messages.WARNING)
+
+
+# Files and API keys -------------------------------------------------------------------
+
+
+@admin.register(File)
+class FileAdmin(ReadOnlyAdmin[File]):
+    list_display = (
+        "id",
+        "account",
+        "mode",
+        "filename",
+        "size_display",
+        "created",
+        "expires_at",
+        "run",
+    )
+    list_filter = (ModeFilter, ("account", AccountFilter))
+    list_select_related = ("account", "report_run")
+    search_fields = ("id__exact",)
+    fields = (
+        "id",
+        "account",
+        "mode",
+        "purpose",
+        "filename",
+        "type",
+        "size_display",
+        "size",
+        "sha256",
+        "storage_name",
+        "created",
+        "expires_at",
+        "run",
+    )
+    readonly_fields = ("mode", "size_display", "run")
+
+    @admin.display(description="mode", ordering="livemode")
+    def mode(self, file: File) -> str:
+        return mode_label(file.livemode)
+
+    @admin.display(description="size", ordering="size")
+    def size_display(self, file: File) -> str:
+        return filesizeformat(file.size)
+
+    @admin.display(description="report run")
+    def run(self, file: File) -> str:
+        try:
+            return admin_link(file.report_run)
+        except ObjectDoesNotExist:
+            return EMPTY
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(ReadOnlyAdmin[ApiKey]):
+    # The digest is never displayed: explicit fields, and excluded for good measure.
+    list_display = (
+        "masked",
+        "name",
+        "account",
+        "mode",
+        "created_by",
+        "created",
+        "last_used_at",
+        "revoked_at",
+    )
+    list_filter = (ApiKeyStatusFilter, ModeFilter, ("account", AccountFilter))
+    list_select_related = ("account", "created_by")
+    search_fields = ("name", "=last4")
+    fields = (
+        "masked",
+        "name",
+        "account",
+        "mode",
+        "created_by",
+        "created",
+        "last_used_at",
+        "revoked_at",
+    )
+    exclude = ("digest",)
+    readonly_fields = ("masked", "mode")
+    actions = ("revoke",)
+
+    @admin.display(description="key")
+    def masked(self, key: ApiKey) -> str:
+        return key.masked
+
+    @admin.display(description="mode", ordering="livemode")
+    def mode(self, key: ApiKey) -> str:
+        return mode_label(key.livemode)
+
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
+        """Like the dashboard: account admins manage keys (each key is checked in the action)."""
+        if request.user.is_superuser:
+            return True
+        return (
+            self.has_view_permission(request)
+            and Membership.objects.filter(user=requesting_user(request), role=Membership.Role.ADMIN).exists()
+        )
+
+    @admin.action(description="Revoke selected keys", permissions=["revoke"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
+        user = requesting_user(request)
+        memberships = {} if user.is_superuser else memberships_of(request)
+        revoked = 0
+        denied: list[str] = []
+        for key in queryset.filter(revoked_at__isnull=True).select_related("account"):
+            membership = memberships.get(key.account_id)
+            if not user.is_superuser and (membership is None or not membership.can_manage):
+                denied.append(key.masked)
+                continue
+            key.revoke()
+            Event.record(
+                Event.Action.KEY_REVOKED,
+                door=Door.ADMIN,
+                account=key.account,
+                livemode=key.livemode,
+                actor=user,
+                object_id=str(key.pk),
+            )
+            revoked += 1
+        self.message_user(
+            request,
+            f"Revoked {revoked} key{'s' if revoked != 1 else ''}.",
+            messages.SUCCESS if revoked else messages.INFO,
+        )
+        if denied:
+            self.message_user(
+                request,
+                f"Not revoked (only account admins manage keys): {', '.join(denied)}.",
+                messages.WARNING,
+            )

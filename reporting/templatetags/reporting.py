@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django import template
+from django.utils import timezone
+
+from reporting.models import ReportRun
+
+register = template.Library()
+
+
+@register.simple_tag
+def interval(run: ReportRun) -> str:
+    """Show a run's half-open interval as people read it: first and last day, in their zone."""
+    start, end = run.interval_start, run.interval_end
+    if start is None or end is None:
+        return "—"
+    start, end = timezone.localtime(start), timezone.localtime(end)
+    if _is_midnight(start) and _is_midnight(end):
+        last_day = end - timedelta(days=1)
+        return f"{start:%Y-%m-%d}" if last_day.date() == start.date() else f"{start:%Y-%m-%d} – {last_day:%Y-%m-%d}"
+    return f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} (end excluded)"
+
+
+def _is_midnight(moment: datetime) -> bool:
+    return (moment.hour, moment.minute, moment.second) == (0, 0, 0)

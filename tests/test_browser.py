@@ -1,0 +1,186 @@
+"""The dashboard in a real browser: log in, request a report, watch it finish without a reload, download it.
+
+Debian's Chromium, driven by Playwright, against the live server and a real
+Celery worker on real Redis.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+
+from reporting.models import Membership, ReportRun
+from reporting.reports import Params
+from reporting.reports.balance import BalanceSummary
+from reporting.reports.base import Row
+from tests.factories import BalanceTransactionFactory, MembershipFactory, ReportRunFactory, UserFactory
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "dashboard.png"
+PASSWORD = "correct horse battery staple"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Chromium not found at /usr/bin/chromium: install it with `sudo apt-get install -y chromium` (Debian) to run the browser test",
+    ),
+]
+
+
+@pytest.fixture
+def _allow_async_unsafe(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Playwright's sync API runs an event loop in this thread; without this the
+    # ORM calls made here raise SynchronousOnlyOperation.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def browser(_allow_async_unsafe: None) -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def console_errors(page: Page) -> list[str]:
+    errors: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(f"{message.text} at {message.location}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    return errors
+
+
+@pytest.fixture
+def worker_gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """Hold the worker inside BalanceSummary.rows until the test sets the event.
+
+    The worker is a thread of this process, so the patch reaches it; the run
+    stays pending for exactly as long as the test needs to see it pending.
+    """
+    gate = threading.Event()
+    original = BalanceSummary.rows
+
+    def gated_rows(self: BalanceSummary, params: Params, fields: Sequence[str]) -> Iterator[Row]:
+        gate.wait(timeout=30)
+        return original(self, params, fields)
+
+    monkeypatch.setattr(BalanceSummary, "rows", gated_rows)
+    yield gate
+    gate.set()  # never leave the worker waiting when the test failed early
+
+
+def add_other_runs(account, user):
+    """A failed and a pending run, so the screenshot shows every state."""
+    now = timezone.now()
+    august = {
+        "interval_start": int(datetime(2025, 8, 1, tzinfo=UTC).timestamp()),
+        "interval_end": int(datetime(2025, 9, 1, tzinfo=UTC).timestamp()),
+    }
+    failed = ReportRunFactory.create(
+        account=account,
+        requested_by=user,
+        report_type_id="balance_change_from_activity.itemized.1",
+        parameters=august,
+        created=now - timedelta(minutes=42),
+    )
+    failed.mark_failed("The report took longer than 10 minutes and was stopped. Try a shorter interval.")
+    ReportRunFactory(account=account, requested_by=user, report_type_id="payouts.itemized.1", parameters=august)
+
+
+def test_request_report_watch_it_succeed_and_download(
+    live_server, celery_worker, account, page, console_errors, worker_gate
+):
+    for day, amount in ((1, 5000), (10, 1000), (24, 2500)):
+        BalanceTransactionFactory(account=account, created=datetime(2025, 9, day, 8, tzinfo=UTC), amount=amount, fee=59)
+    BalanceTransactionFactory(account=account, created=datetime(2025, 10, 3, 8, tzinfo=UTC), amount=700, fee=0)
+    user = UserFactory.create(username="finance", password=PASSWORD)
+    MembershipFactory(account=account, user=user, role=Membership.Role.ANALYST)
+
+    page.goto(live_server.url)
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
+    page.get_by_label("User name").fill("finance")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Report runs")).to_be_visible()
+    page.get_by_role("main").get_by_role("link", name="New report").click()
+    expect(page.get_by_role("heading", name="New report")).to_be_visible()
+    page.locator("#run-form").evaluate("form => form.dataset.stale = 'yes'")
+    with page.expect_response(lambda r: r.request.method == "GET" and "/runs/new?" in r.url):
+        page.get_by_label("Report type").select_option("balance.summary.1")
+    expect(page.locator("#run-form[data-stale]")).to_have_count(0)  # the form was swapped
+    expect(page.locator("#id_currency")).to_be_visible()  # with balance.summary.1's fields
+    page.get_by_label("Start date").fill("2025-09-01")
+    page.get_by_label("End date").fill("2025-09-30")
+    page.get_by_role("button", name="Run report").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+    run = ReportRun.objects.get(requested_by=user)
+    row = page.locator(f"#run-{run.id}")
+    expect(row.locator(".status")).to_have_text("Pending")
+    expect(row).to_contain_text("2025-09-01 – 2025-09-30")
+
+    navigations: list[str] = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url) if frame is page.main_frame else None)
+    page.evaluate("window.__marker = 1")
+    worker_gate.set()
+    expect(row.locator(".status")).to_have_text("Succeeded", timeout=20_000)
+
+    assert navigations == []
+    assert page.evaluate("window.__marker") == 1
+
+    with page.expect_download() as download_info:
+        row.get_by_role("link", name="Download").click()
+    download = download_info.value
+    body = Path(download.path()).read_text(encoding="utf-8")
+
+    lines = body.splitlines()
+    assert lines[0] == '"category","description","net_amount","currency"'
+    data = list(csv.reader(io.StringIO("\n".join(lines[1:]))))
+    assert len(data) == 8
+    assert {line[3] for line in data} == {"usd"}
+    assert data[0] == ["starting_balance", "Starting balance (2025-09-01)", "0.00", "usd"]
+    assert data[-1] == ["ending_balance", "Ending balance (2025-09-30)", "83.23", "usd"]
+    assert download.suggested_filename.endswith(".csv")
+
+    add_other_runs(account, user)
+    page.reload()
+    statuses = page.locator("#run-table .status")
+    expect(statuses).to_have_text(["Pending", "Succeeded", "Failed"])
+    if os.environ.get("UPDATE_SCREENSHOT") == "1" or not SCREENSHOT.exists():
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOT)
+
+    assert console_errors == []
