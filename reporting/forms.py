@@ -91,7 +91,7 @@ class ParametersForm(forms.Form):
                 min_value=0,
                 max_value=MAX_TIMESTAMP,
                 required=name in self.report.required,
-                error_messages={"invalid": "Invalid integer: %(value)s"},
+                error_messages={"invalid": "Invalid integer."},
             )
         if name == "currency":
             return forms.ChoiceField(

@@ -3,11 +3,15 @@ from __future__ import annotations
 from typing import Any
 
 from .accounts import Account, ApiKey, Membership, User, digest_secret
+from .api import IDEMPOTENCY_TTL, FileLink, IdempotencyKey
 from .events import Event
 from .ledger import AppendOnlyError, BalanceTransaction, DataWatermark, Payout, data_availability
 from .runs import Door, File, InvalidTransition, ReportRun, ReportType, report_storage
 
 __all__ = [
+    "IDEMPOTENCY_TTL",
+    "FileLink",
+    "IdempotencyKey",
     "Account",
     "ApiKey",
     "AppendOnlyError",

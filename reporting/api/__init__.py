@@ -1,0 +1,1 @@
+"""The Stripe-compatible Reporting API: another door onto the same core."""

@@ -1,0 +1,136 @@
+"""The API's front door: keys, request ids, body parsing and errors for every /v1 view."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+from django.views.decorators.csrf import csrf_exempt
+
+from reporting.ids import random_id
+from reporting.models import Account, ApiKey, digest_secret
+
+from . import idempotency
+from .errors import StripeError
+from .params import parse
+
+NO_KEY = (
+    "You did not provide an API key. You need to provide your API key in the Authorization header, "
+    "using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). "
+    "See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/."
+)
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class ApiRequest(HttpRequest):
+    api_key: ApiKey
+    account: Account
+    livemode: bool
+    params: dict[str, Any]
+
+
+View = Callable[..., HttpResponseBase]
+
+
+def masked(secret: str) -> str:
+    prefix = secret[:8] if secret.startswith(("sk_test_", "sk_live_", "rk_test_", "rk_live_")) else ""
+    return f"{prefix}{'*' * max(4, len(secret) - len(prefix) - 4)}{secret[-4:]}"
+
+
+def secret_from(request: HttpRequest) -> str | None:
+    """Read the key from `Authorization: Bearer sk_…` or HTTP Basic with the key as user name."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer":
+        return value.strip() or None
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(value.strip(), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        return decoded.partition(":")[0] or None
+    return None
+
+
+def authenticate(request: HttpRequest) -> ApiKey:
+    secret = secret_from(request)
+    if secret is None:
+        if request.headers.get("Authorization"):
+            raise StripeError("Invalid API Key provided: the Authorization header is malformed.", status=401)
+        raise StripeError(NO_KEY, status=401)
+    key = ApiKey.objects.select_related("account").filter(digest=digest_secret(secret)).first()
+    if key is None:
+        raise StripeError(f"Invalid API Key provided: {masked(secret)}", status=401)
+    if not key.is_active:
+        raise StripeError(f"Expired API Key provided: {masked(secret)}", status=401, code="api_key_expired")
+    key.touch()
+    return key
+
+
+def parse_params(request: HttpRequest) -> dict[str, Any]:
+    if request.method != "POST":
+        return parse(request.GET.lists())
+    content_type = request.content_type or ""
+    if request.body and content_type not in FORM_TYPES:
+        raise StripeError(
+            f"Invalid request: unsupported Content-Type {content_type}. "
+            "If error persists and you need assistance, please contact support@stripe.com."
+        )
+    try:
+        return parse(request.POST.lists())
+    except StripeError:
+        raise
+    except Exception as exc:  # malformed body: bad encoding, too many fields, broken multipart
+        raise StripeError(f"Invalid request body: {type(exc).__name__}") from exc
+
+
+def unrecognized(request: HttpRequest) -> StripeError:
+    return StripeError(
+        f"Unrecognized request URL ({request.method}: {request.path}). "
+        "Please see https://stripe.com/docs or we can help at https://support.stripe.com/.",
+        status=404,
+    )
+
+
+def api_view(*methods: str, auth: bool = True) -> Callable[[View], View]:
+    """Wrap a /v1 view: method check, key, parsed params, idempotency, Stripe errors, Request-Id."""
+
+    def decorate(view: View) -> View:
+        @csrf_exempt  # keys, not cookies, authenticate the API
+        @wraps(view)
+        def wrapper(request: ApiRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            response: HttpResponseBase
+            try:
+                if request.method not in methods:
+                    raise unrecognized(request)
+                if auth:
+                    request.api_key = authenticate(request)
+                    request.account, request.livemode = request.api_key.account, request.api_key.livemode
+                request.params = parse_params(request)
+                key = request.headers.get("Idempotency-Key")
+                if auth and request.method == "POST" and key:
+                    response = idempotency.run(request, key, lambda: _call(view, request, args, kwargs))
+                else:
+                    response = _call(view, request, args, kwargs)
+            except StripeError as error:
+                response = error.response()
+            response["Request-Id"] = random_id("req_", 14)
+            if version := request.headers.get("Stripe-Version"):
+                response["Stripe-Version"] = version
+            return response
+
+        return wrapper
+
+    return decorate
+
+
+def _call(view: View, request: ApiRequest, args: Any, kwargs: Any) -> HttpResponseBase:
+    try:
+        return view(request, *args, **kwargs)
+    except StripeError as error:
+        return error.response()

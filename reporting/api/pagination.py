@@ -1,0 +1,81 @@
+"""Stripe's cursor pagination: limit, starting_after, ending_before, created filters."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from django.db import models
+from django.db.models import Q
+
+from .errors import StripeError, resource_missing
+from .params import integer
+
+M = TypeVar("M", bound=models.Model)
+
+PAGE_PARAMS = ("limit", "starting_after", "ending_before", "created", "expand")
+RANGE_OPERATORS = ("gt", "gte", "lt", "lte")
+MAX_UNIX = 253402300799
+
+
+def _moment(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def created_filter(value: Any) -> Q:
+    """`created=T` or `created[gt|gte|lt|lte]=T` in Unix seconds; rows store microseconds."""
+    if isinstance(value, str):
+        exact = _moment(integer(value, "created", minimum=0, maximum=MAX_UNIX))
+        return Q(created__gte=exact, created__lt=exact + timedelta(seconds=1))
+    if not isinstance(value, dict) or not value:
+        raise StripeError("Invalid created: must be an integer or a hash of gt, gte, lt, lte", param="created")
+    q = Q()
+    for op, raw in value.items():
+        if op not in RANGE_OPERATORS:
+            raise StripeError(
+                f"Received unknown parameter: created[{op}]", code="parameter_unknown", param=f"created[{op}]"
+            )
+        moment = _moment(integer(raw, f"created[{op}]", minimum=0, maximum=MAX_UNIX))
+        # A whole second t covers [t, t+1): "greater than t" starts at t+1.
+        q &= {
+            "gt": Q(created__gte=moment + timedelta(seconds=1)),
+            "gte": Q(created__gte=moment),
+            "lt": Q(created__lt=moment),
+            "lte": Q(created__lt=moment + timedelta(seconds=1)),
+        }[op]
+    return q
+
+
+def paginate(queryset: models.QuerySet[M], params: dict[str, Any], *, kind: str) -> tuple[list[M], bool]:
+    """Return one page, newest first (ties broken by id), and whether more lie beyond it."""
+    limit = integer(params["limit"], "limit", minimum=1, maximum=100) if "limit" in params else 10
+    after, before = params.get("starting_after"), params.get("ending_before")
+    if after is not None and before is not None:
+        raise StripeError(
+            "You may only specify one of these parameters: starting_after, ending_before.",
+            code="parameters_exclusive",
+            param="ending_before",
+        )
+    # Cursors are looked up in the caller's own account and mode only.
+    scoped = queryset
+    if "created" in params:
+        queryset = queryset.filter(created_filter(params["created"]))
+    if before is not None:
+        cursor = _cursor(scoped, before, "ending_before", kind)
+        newer = queryset.filter(Q(created__gt=cursor.created) | Q(created=cursor.created, id__gt=cursor.pk))
+        page = list(newer.order_by("created", "id")[: limit + 1])
+        return list(reversed(page[:limit])), len(page) > limit
+    if after is not None:
+        cursor = _cursor(scoped, after, "starting_after", kind)
+        queryset = queryset.filter(Q(created__lt=cursor.created) | Q(created=cursor.created, id__lt=cursor.pk))
+    page = list(queryset.order_by("-created", "-id")[: limit + 1])
+    return page[:limit], len(page) > limit
+
+
+def _cursor(queryset: models.QuerySet[M], object_id: Any, param: str, kind: str) -> Any:
+    if not isinstance(object_id, str) or not object_id:
+        raise StripeError(f"Invalid {param}: must be an object id", param=param)
+    cursor = queryset.filter(pk=object_id).only("pk", "created").first()
+    if cursor is None:
+        raise resource_missing(kind, object_id, param=param)
+    return cursor

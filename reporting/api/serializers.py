@@ -1,0 +1,96 @@
+"""Plain functions that give each object exactly Stripe's shape."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+
+from reporting.models import File, FileLink, ReportRun, ReportType
+
+JSON = dict[str, Any]
+
+
+def unix(moment: datetime | None) -> int | None:
+    return None if moment is None else int(moment.timestamp())
+
+
+def absolute(request: HttpRequest, path: str) -> str:
+    # Stripe clients fetch file URLs as given, so they must be absolute.
+    return settings.PUBLIC_URL.rstrip("/") + path if settings.PUBLIC_URL else request.build_absolute_uri(path)
+
+
+def file_link_dict(
+    request: HttpRequest, link: FileLink, *, expand_file: bool = False, file: File | None = None
+) -> JSON:
+    return {
+        "id": link.id,
+        "object": "file_link",
+        "created": unix(link.created),
+        "expired": link.expired,
+        "expires_at": unix(link.expires_at),
+        "file": file_dict(request, link.file) if expand_file else link.file_id,
+        "livemode": link.livemode,
+        "metadata": link.metadata,
+        "url": None if link.expired else absolute(request, reverse("api:public-link", args=[link.token])),
+    }
+
+
+def file_dict(request: HttpRequest, file: File) -> JSON:
+    # Prefetched newest first by the views (one query per page, not per file).
+    links = list(file.links.all())  # type: ignore[attr-defined]  # reverse FK from FileLink
+    return {
+        "id": file.id,
+        "object": "file",
+        "created": unix(file.created),
+        "expires_at": unix(file.expires_at),
+        "filename": file.filename,
+        "links": {
+            "object": "list",
+            "data": [file_link_dict(request, link, file=file) for link in links[:10]],
+            "has_more": len(links) > 10,
+            "url": f"/v1/file_links?file={file.id}",
+        },
+        "purpose": file.purpose,
+        "size": file.size,
+        "title": None,
+        "type": file.type,
+        "url": absolute(request, reverse("api:file-contents", args=[file.id])),
+    }
+
+
+def report_run_dict(request: HttpRequest, run: ReportRun) -> JSON:
+    return {
+        "id": run.id,
+        "object": "reporting.report_run",
+        "created": unix(run.created),
+        "error": run.error or None,
+        "livemode": run.livemode,
+        "parameters": run.parameters,
+        "report_type": run.report_type_id,
+        "result": file_dict(request, run.result) if run.result else None,
+        "status": run.status,
+        "succeeded_at": unix(run.succeeded_at),
+    }
+
+
+def report_type_dict(report_type: ReportType, *, livemode: bool, availability: tuple[datetime, datetime]) -> JSON:
+    start, end = availability
+    return {
+        "id": report_type.id,
+        "object": "reporting.report_type",
+        "data_available_end": unix(end),
+        "data_available_start": unix(start),
+        "default_columns": report_type.default_columns,
+        "livemode": livemode,
+        "name": report_type.name,
+        "updated": max(unix(report_type.updated) or 0, unix(end) or 0),
+        "version": report_type.version,
+    }
+
+
+def list_dict(url: str, data: list[JSON], has_more: bool) -> JSON:
+    return {"object": "list", "data": data, "has_more": has_more, "url": url}
