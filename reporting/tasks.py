@@ -51,3 +51,10 @@ def _fail(run: ReportRun, error: str) -> None:
 @shared_task
 def reap_report_runs() -> dict[str, int]:
     return services.reap_report_runs()
+
+
+@shared_task
+def purge_idempotency_keys() -> int:
+    from reporting.api import idempotency
+
+    return idempotency.purge()

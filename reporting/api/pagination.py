@@ -62,20 +62,20 @@ def paginate(queryset: models.QuerySet[M], params: dict[str, Any], *, kind: str)
         queryset = queryset.filter(created_filter(params["created"]))
     if before is not None:
         cursor = _cursor(scoped, before, "ending_before", kind)
-        newer = queryset.filter(Q(created__gt=cursor.created) | Q(created=cursor.created, id__gt=cursor.pk))
+        newer = queryset.filter(Q(created__gt=cursor["created"]) | Q(created=cursor["created"], pk__gt=cursor["pk"]))
         page = list(newer.order_by("created", "id")[: limit + 1])
         return list(reversed(page[:limit])), len(page) > limit
     if after is not None:
         cursor = _cursor(scoped, after, "starting_after", kind)
-        queryset = queryset.filter(Q(created__lt=cursor.created) | Q(created=cursor.created, id__lt=cursor.pk))
+        queryset = queryset.filter(Q(created__lt=cursor["created"]) | Q(created=cursor["created"], pk__lt=cursor["pk"]))
     page = list(queryset.order_by("-created", "-id")[: limit + 1])
     return page[:limit], len(page) > limit
 
 
-def _cursor(queryset: models.QuerySet[M], object_id: Any, param: str, kind: str) -> Any:
+def _cursor(queryset: models.QuerySet[M], object_id: Any, param: str, kind: str) -> dict[str, Any]:
     if not isinstance(object_id, str) or not object_id:
         raise StripeError(f"Invalid {param}: must be an object id", param=param)
-    cursor = queryset.filter(pk=object_id).only("pk", "created").first()
+    cursor = queryset.filter(pk=object_id).values("pk", "created").first()
     if cursor is None:
         raise resource_missing(kind, object_id, param=param)
     return cursor

@@ -1,0 +1,796 @@
+"""The demo account: a fixed login, fixed API keys and a generated, realistic ledger.
+
+`load_demo` is idempotent: it creates what is missing and generates a mode's
+ledger only while that mode has none. The generator is deterministic: the same
+seed and end give the same Stripe ids, amounts and times.
+
+The ledger covers the 13 months (HISTORY_DAYS) before `end`, a UTC midnight:
+card charges in usd, eur and jpy with their processing fees, refunds, disputes
+(some won back), Stripe fees billed monthly, a few manual adjustments, and
+automatic payouts per currency that settle everything available by their
+arrival. One automatic payout fails and comes back as a `payout_reversal`,
+which a later payout settles. Two manual payouts are taken on Saturdays; like
+every other balance movement they are swept into the next automatic payout,
+so the balance stays what is still pending. Live mode gets a fifth of the rows.
+"""
+
+from __future__ import annotations
+
+import gc
+import heapq
+import math
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any, Protocol
+
+from django.contrib.auth.models import Permission
+from django.db import transaction
+from django.utils import timezone
+
+from reporting.ids import ALPHABET
+from reporting.models import (
+    Account,
+    ApiKey,
+    BalanceTransaction,
+    DataWatermark,
+    Door,
+    Event,
+    Membership,
+    Payout,
+    User,
+    digest_secret,
+)
+
+DEMO_ACCOUNT_ID = "acct_demo000000000000"
+DEMO_ACCOUNT_NAME = "Demo Company"
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "demo"
+DEMO_EMAIL = "demo@example.com"
+DEMO_TIMEZONE = "Europe/Berlin"
+DEMO_KEY_NAME = "Demo key"
+# Published on purpose, like the login: anyone running the demo may use them.
+# Same shape as generated secrets (8-character prefix + 48 base62 characters).
+DEMO_TEST_SECRET = "sk_test_demo" + "YGAnAe8EfoqbC8YqWmjlgxhgrv9QJROHgPNx0OQYNUQh"
+DEMO_LIVE_SECRET = "sk_live_demo" + "6SUDd9oyvzHyUqQDItznntJlcRrnnrxxpgnwKDMVRImS"
+
+DEFAULT_ROWS = 50_000
+DEFAULT_SEED = 42
+HISTORY_DAYS = 396  # 13 months
+LIVE_ROWS_DIVISOR = 5
+BATCH_SIZE = 2000
+# Finished rows are written in chunks of about this many, so memory stays
+# bounded however many rows are asked for.
+FLUSH_ROWS = 20_000
+
+_DAY = timedelta(days=1)
+# Expected balance transactions per charge: the charge, ~5% refunds, ~0.7%
+# disputes of which ~40% are won back.
+_ROWS_PER_CHARGE = 1.06
+_REFUND_RATE = 0.05
+_DISPUTE_RATE = 0.007
+_DISPUTE_WON_RATE = 0.4
+_FAILED_PAYOUT_RATE = 0.004
+_WEEKDAY_WEIGHT = (1.0, 1.05, 1.05, 1.1, 1.15, 0.8, 0.7)
+_MONTH_WEIGHT = {11: 1.2, 12: 1.35, 1: 0.85}
+_EEA = frozenset({"AT", "BE", "DE", "ES", "FR", "IE", "IT", "NL"})
+_BRANDS = ("Visa", "MasterCard", "American Express")
+_BRAND_CUM_WEIGHTS = (55, 88, 100)
+_DISPUTE_REASONS = (
+    "fraudulent",
+    "fraudulent",
+    "product_not_received",
+    "duplicate",
+    "subscription_canceled",
+    "product_unacceptable",
+    "credit_not_processed",
+    "general",
+)
+_FIRST_NAMES = (
+    "anna", "ben", "carla", "david", "emma", "felix", "grace", "hiro", "ines", "jonas",
+    "kate", "luca", "maya", "noah", "olivia", "paul", "rosa", "sam", "yuki", "zoe",
+)  # fmt: skip
+_LAST_NAMES = (
+    "adams", "becker", "costa", "dubois", "evans", "fischer", "garcia", "hoffmann", "ito", "jansen",
+    "keller", "lopez", "martin", "nakamura", "rossi", "schmidt", "smith", "tanaka", "weber", "young",
+)  # fmt: skip
+# Maps a random byte to a base62 character (the first 8 characters come up a
+# little more often, which no one reading an id can tell).
+_BASE62 = bytes(ord(ALPHABET[i % len(ALPHABET)]) for i in range(256))
+_ADJUSTMENTS = (
+    "Adjustment for missed fee refund",
+    "Goodwill credit",
+    "Correction of a currency conversion",
+    "Adjustment for duplicate fee",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Currency:
+    code: str
+    share: float  # of all charges
+    peak_hour: float  # UTC hour when its customers buy most
+    available_days: int  # from a transaction's creation day to its availability
+    countries: tuple[str, ...]
+    median: float  # median charge, major units
+    unit: int  # minor units per major unit
+    dispute_fee: int
+    radar_fee: int  # per charge, billed monthly
+
+
+_CURRENCIES = (
+    _Currency("usd", 0.6, 19.0, 2, ("US",) * 8 + ("CA", "GB"), 45.0, 100, 1500, 5),
+    _Currency(
+        "eur", 0.3, 12.0, 3, ("DE", "DE", "DE", "FR", "FR", "NL", "ES", "IT", "AT", "BE", "IE"), 40.0, 100, 2000, 5
+    ),
+    _Currency("jpy", 0.1, 4.0, 4, ("JP",), 4500.0, 1, 1500, 7),
+)
+
+_CURRENCY_CUM_SHARES = tuple(sum(c.share for c in _CURRENCIES[: i + 1]) for i in range(len(_CURRENCIES)))
+
+
+class _Writer(Protocol):
+    def write(self, msg: str, /) -> object: ...
+
+
+@dataclass(slots=True)
+class _Customer:
+    id: str
+    email: str
+    brand: str
+    country: str
+
+
+@dataclass(slots=True)
+class _Txn:
+    stripe_id: str
+    type: str
+    category: str
+    amount: int
+    fee: int
+    currency: str
+    created: datetime
+    available_on: datetime
+    description: str | None
+    source_id: str = ""
+    effective_at: datetime | None = None  # None: created
+    payout: str | None = None  # Stripe id of the payout this moves
+    automatic_payout: str | None = None  # Stripe id of the payout that settled it
+    customer: _Customer | None = None
+    charge_id: str | None = None
+    customer_facing_amount: int | None = None
+    dispute_reason: str | None = None
+
+    @property
+    def net(self) -> int:
+        return self.amount - self.fee
+
+
+@dataclass(slots=True)
+class _Payout:
+    stripe_id: str
+    amount: int
+    currency: str
+    automatic: bool
+    created: datetime
+    arrival_date: datetime
+    effective_at: datetime
+    destination_id: str
+    trace_id: str
+    status: str = Payout.Status.PAID
+    reversed_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class _MonthUsage:
+    charges: int = 0
+    subscription_volume: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ModeLoad:
+    livemode: bool
+    rows: int
+    generated: bool
+    seconds: float
+
+
+def utc_midnight(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _charge_amount(rng: random.Random, currency: _Currency) -> int:
+    major = rng.lognormvariate(math.log(currency.median), 0.8)
+    if currency.unit == 1:
+        return max(50, int(major / 10) * 10)  # yen prices end in a zero
+    return max(1, int(major)) * 100 - rng.choice((0, 0, 0, 1, 5, 50))
+
+
+def _processing_fee(currency: _Currency, amount: int, country: str) -> int:
+    # Stripe's list prices: 2.9% + 30c (+1.5% for international cards) in the US,
+    # 1.5% + 25c for EEA cards in the euro area, 3.6% in Japan. Integer rounding.
+    if currency.code == "jpy":
+        return (amount * 36 + 500) // 1000
+    if currency.code == "eur":
+        permille = 15 if country in _EEA else 29
+        return (amount * permille + 500) // 1000 + 25
+    permille = 29 if country == "US" else 44
+    return (amount * permille + 500) // 1000 + 30
+
+
+def _schedule(charges_per_week: float) -> str:
+    if charges_per_week >= 100:
+        return "daily"
+    if charges_per_week >= 7:
+        return "weekly"
+    return "monthly"
+
+
+def _is_payout_day(schedule: str, day: datetime) -> bool:
+    if schedule == "daily":
+        return day.weekday() < 5
+    if schedule == "weekly":
+        return day.weekday() == 0
+    return day.day == 1
+
+
+class _LedgerBuilder:
+    """Simulate the account day by day and write finished rows as it goes."""
+
+    def __init__(self, *, account: Account, livemode: bool, rows: int, seed: int, end: datetime) -> None:
+        self.account = account
+        self.livemode = livemode
+        self.rng = random.Random(seed)
+        self.end = end
+        self.start = end - timedelta(days=HISTORY_DAYS)
+        self.heap: list[tuple[datetime, int, Callable[[datetime], None]]] = []
+        self.seq = 0
+        # Unsettled transactions per currency; their nets sum to the balance.
+        self.pool: dict[str, list[_Txn]] = {c.code: [] for c in _CURRENCIES}
+        self.balance: dict[str, int] = {c.code: 0 for c in _CURRENCIES}
+        self.usage: dict[str, _MonthUsage] = {c.code: _MonthUsage() for c in _CURRENCIES}
+        self.customers: dict[str, list[_Customer]] = {c.code: [] for c in _CURRENCIES}
+        self.done: list[_Txn] = []
+        self.new_payouts: list[_Payout] = []
+        self.payout_pks: dict[str, int] = {}
+        self.written = 0
+        self.failed_any = False
+        self.order_number = 1000
+        self.bank_accounts = {c.code: self._id("ba_") for c in _CURRENCIES}
+        self._plan(rows)
+
+    # Planning
+
+    def _plan(self, rows: int) -> None:
+        weeks = HISTORY_DAYS / 7
+        self.schedules = {c.code: _schedule(rows * c.share / _ROWS_PER_CHARGE / weeks) for c in _CURRENCIES}
+        days = [self.start + timedelta(days=i) for i in range(HISTORY_DAYS)]
+        payout_rows = sum(_is_payout_day(self.schedules[c.code], day) for c in _CURRENCIES for day in days)
+        adjustments = min(13, rows // 1000)
+        fixed_rows = payout_rows + 13 * 5 + adjustments + 2
+        charges = max(0, round((rows - fixed_rows) / _ROWS_PER_CHARGE))
+        # The business grows (twice as busy at the end), with weekly and yearly rhythm.
+        weights = [
+            (1 + i / HISTORY_DAYS)
+            * _WEEKDAY_WEIGHT[day.weekday()]
+            * _MONTH_WEIGHT.get(day.month, 1.0)
+            * (0.85 + 0.3 * self.rng.random())
+            for i, day in enumerate(days)
+        ]
+        scale = charges / sum(weights)
+        self.daily_charges = []
+        for weight in weights:
+            whole, fraction = divmod(weight * scale, 1)
+            self.daily_charges.append(int(whole) + (self.rng.random() < fraction))
+        self.adjustment_days = set(self.rng.sample(range(HISTORY_DAYS), adjustments))
+        # Saturdays, when the week's takings are available but not yet paid out.
+        self.manual_payout_days: dict[int, _Currency] = {}
+        for fraction, currency in ((0.35, _CURRENCIES[0]), (0.7, _CURRENCIES[1])):
+            index = int(HISTORY_DAYS * fraction)
+            while days[index].weekday() != 5:
+                index += 1
+            self.manual_payout_days[index] = currency
+
+    # Ids and small helpers
+
+    def _id(self, prefix: str, length: int = 24) -> str:
+        return prefix + self.rng.randbytes(length).translate(_BASE62).decode()
+
+    def _at(self, day: datetime, hour: float) -> datetime:
+        return day + timedelta(seconds=int(hour * 3600) % 86400)
+
+    def _push(self, when: datetime, handler: Callable[[datetime], None]) -> None:
+        if when < self.end:
+            self.seq += 1
+            heapq.heappush(self.heap, (when, self.seq, handler))
+
+    def _add(self, txn: _Txn) -> None:
+        self.pool[txn.currency].append(txn)
+        self.balance[txn.currency] += txn.net
+
+    def _customer(self, currency: _Currency) -> _Customer:
+        known = self.customers[currency.code]
+        if known and (self.rng.random() < 0.7 or len(known) >= 20_000):
+            return self.rng.choice(known)
+        first, last = self.rng.choice(_FIRST_NAMES), self.rng.choice(_LAST_NAMES)
+        customer = _Customer(
+            id=self._id("cus_", 14),
+            email=f"{first}.{last}{self.rng.randint(1, 999)}@example.com",
+            brand=self.rng.choices(_BRANDS, cum_weights=_BRAND_CUM_WEIGHTS)[0],
+            country=self.rng.choice(currency.countries),
+        )
+        known.append(customer)
+        return customer
+
+    def _description(self) -> str:
+        roll = self.rng.random()
+        if roll < 0.55:
+            self.order_number += 1
+            return f"Order {self.order_number}"
+        if roll < 0.75:
+            return "Subscription update"
+        if roll < 0.85:
+            return "Subscription creation"
+        return "Payment for Invoice"
+
+    # The simulation
+
+    def run(self) -> int:
+        for index in range(HISTORY_DAYS):
+            day = self.start + timedelta(days=index)
+            for currency in _CURRENCIES:
+                if _is_payout_day(self.schedules[currency.code], day):
+                    self._automatic_payout(currency, day)
+            if day.day == 1:
+                self._bill_fees(day)
+            if index in self.adjustment_days:
+                self._push(self._at(day, self.rng.uniform(8, 17)), self._adjustment)
+            if index in self.manual_payout_days:
+                self._push(
+                    self._at(day, self.rng.uniform(9, 11)),
+                    partial(self._manual_payout, currency=self.manual_payout_days[index]),
+                )
+            for _ in range(self.daily_charges[index]):
+                currency = self.rng.choices(_CURRENCIES, cum_weights=_CURRENCY_CUM_SHARES)[0]
+                hour = currency.peak_hour + self.rng.gauss(0, 4.5)
+                self._push(self._at(day, hour), partial(self._charge, currency=currency))
+            next_day = day + _DAY
+            while self.heap and self.heap[0][0] < next_day:
+                when, _, handler = heapq.heappop(self.heap)
+                handler(when)
+            if len(self.done) >= FLUSH_ROWS:
+                self._flush()
+        for pool in self.pool.values():
+            self.done.extend(pool)
+        self._flush()
+        return self.written
+
+    def _charge(self, when: datetime, *, currency: _Currency) -> None:
+        customer = self._customer(currency)
+        amount = _charge_amount(self.rng, currency)
+        charge_id = self._id("ch_")
+        description = self._description()
+        charge = _Txn(
+            stripe_id=self._id("txn_"),
+            type="charge",
+            category="charge",
+            amount=amount,
+            fee=_processing_fee(currency, amount, customer.country),
+            currency=currency.code,
+            created=when,
+            available_on=utc_midnight(when) + timedelta(days=currency.available_days),
+            description=description,
+            source_id=charge_id,
+            customer=customer,
+            charge_id=charge_id,
+            customer_facing_amount=amount,
+        )
+        self._add(charge)
+        usage = self.usage[currency.code]
+        usage.charges += 1
+        if description.startswith("Subscription"):
+            usage.subscription_volume += amount
+        roll = self.rng.random()
+        if roll < _REFUND_RATE:
+            later = timedelta(seconds=self.rng.randint(2 * 3600, 20 * 86400))
+            self._push(when + later, partial(self._refund, currency=currency, charge=charge))
+        elif roll < _REFUND_RATE + _DISPUTE_RATE:
+            later = timedelta(seconds=self.rng.randint(7 * 86400, 60 * 86400))
+            self._push(when + later, partial(self._dispute, currency=currency, charge=charge))
+
+    def _follow_up(self, when: datetime, currency: _Currency, charge: _Txn, **fields: Any) -> _Txn:
+        return _Txn(
+            stripe_id=self._id("txn_"),
+            currency=currency.code,
+            created=when,
+            available_on=utc_midnight(when) + timedelta(days=currency.available_days),
+            customer=charge.customer,
+            charge_id=charge.charge_id,
+            **fields,
+        )
+
+    def _refund(self, when: datetime, *, currency: _Currency, charge: _Txn) -> None:
+        amount = charge.amount if self.rng.random() < 0.75 else charge.amount // 2
+        self._add(
+            self._follow_up(
+                when,
+                currency,
+                charge,
+                type="refund",
+                category="refund",
+                amount=-amount,
+                fee=0,
+                description=f"REFUND FOR CHARGE ({charge.description})",
+                source_id=self._id("re_"),
+                customer_facing_amount=-amount,
+            )
+        )
+
+    def _dispute(self, when: datetime, *, currency: _Currency, charge: _Txn) -> None:
+        dispute_id = self._id("dp_")
+        reason = self.rng.choice(_DISPUTE_REASONS)
+        self._add(
+            self._follow_up(
+                when,
+                currency,
+                charge,
+                type="adjustment",
+                category="dispute",
+                amount=-charge.amount,
+                fee=currency.dispute_fee,
+                description=f"Chargeback withdrawal for {charge.charge_id}",
+                source_id=dispute_id,
+                dispute_reason=reason,
+            )
+        )
+        if self.rng.random() < _DISPUTE_WON_RATE:
+            later = timedelta(seconds=self.rng.randint(20 * 86400, 75 * 86400))
+            self._push(
+                when + later,
+                partial(self._dispute_won, currency=currency, charge=charge, dispute_id=dispute_id, reason=reason),
+            )
+
+    def _dispute_won(self, when: datetime, *, currency: _Currency, charge: _Txn, dispute_id: str, reason: str) -> None:
+        self._add(
+            self._follow_up(
+                when,
+                currency,
+                charge,
+                type="adjustment",
+                category="dispute_reversal",
+                amount=charge.amount,
+                fee=0,
+                description=f"Chargeback reversal for {charge.charge_id}",
+                source_id=dispute_id,
+                dispute_reason=reason,
+            )
+        )
+
+    def _bill_fees(self, day: datetime) -> None:
+        period_start = max(utc_midnight((day - _DAY).replace(day=1)), self.start)
+        period = f"({period_start:%Y-%m-%d} - {day - _DAY:%Y-%m-%d})"
+        for currency in _CURRENCIES:
+            usage = self.usage[currency.code]
+            self.usage[currency.code] = _MonthUsage()
+            fees = [
+                (f"Radar {period}: Radar for Fraud Teams", usage.charges * currency.radar_fee),
+                (f"Billing - Usage Fee {period}", (usage.subscription_volume * 5 + 500) // 1000),
+            ]
+            for description, amount in fees:
+                if amount > 0:
+                    self._push(
+                        self._at(day, self.rng.uniform(1, 5)),
+                        partial(self._fee, currency=currency, description=description, amount=amount),
+                    )
+
+    def _fee(self, when: datetime, *, currency: _Currency, description: str, amount: int) -> None:
+        available_on = utc_midnight(when) + timedelta(days=currency.available_days)
+        self._add(
+            _Txn(
+                stripe_id=self._id("txn_"),
+                type="stripe_fee",
+                category="fee",
+                amount=-amount,
+                fee=0,
+                currency=currency.code,
+                created=when,
+                available_on=available_on,
+                description=description,
+            )
+        )
+
+    def _adjustment(self, when: datetime) -> None:
+        currency = self.rng.choice(_CURRENCIES)
+        amount = self.rng.choice((-1, 1)) * self.rng.randint(5, 100) * 100
+        available_on = utc_midnight(when) + timedelta(days=currency.available_days)
+        description = self.rng.choice(_ADJUSTMENTS)
+        self._add(
+            _Txn(
+                stripe_id=self._id("txn_"),
+                type="adjustment",
+                category="other_adjustment",
+                amount=amount,
+                fee=0,
+                currency=currency.code,
+                created=when,
+                available_on=available_on,
+                description=description,
+            )
+        )
+
+    def _new_payout(
+        self, currency: _Currency, amount: int, *, automatic: bool, created: datetime, arrival: datetime
+    ) -> _Payout:
+        payout = _Payout(
+            stripe_id=self._id("po_"),
+            amount=amount,
+            currency=currency.code,
+            automatic=automatic,
+            created=created,
+            arrival_date=arrival,
+            effective_at=arrival if automatic else created,
+            destination_id=self.bank_accounts[currency.code],
+            trace_id="STRIPE-" + "".join(self.rng.choices(ALPHABET[26:], k=16)),
+        )
+        self.new_payouts.append(payout)
+        return payout
+
+    def _payout_txn(self, payout: _Payout) -> _Txn:
+        return _Txn(
+            stripe_id=self._id("txn_"),
+            type="payout",
+            category="payout",
+            amount=-payout.amount,
+            fee=0,
+            currency=payout.currency,
+            created=payout.created,
+            available_on=payout.arrival_date if payout.automatic else payout.created,
+            effective_at=payout.effective_at,
+            description="STRIPE PAYOUT",
+            source_id=payout.stripe_id,
+            payout=payout.stripe_id,
+        )
+
+    def _automatic_payout(self, currency: _Currency, arrival: datetime) -> None:
+        pool = self.pool[currency.code]
+        settled = [txn for txn in pool if txn.available_on <= arrival]
+        amount = sum(txn.net for txn in settled)
+        if amount <= 0 or amount > self.balance[currency.code]:
+            return
+        payout = self._new_payout(currency, amount, automatic=True, created=arrival - 2 * _DAY, arrival=arrival)
+        fail = self.rng.random() < _FAILED_PAYOUT_RATE or (
+            not self.failed_any and currency.code == "usd" and arrival >= self.start + (self.end - self.start) / 2
+        )
+        reversed_at = self._at(arrival + _DAY, self.rng.uniform(8, 16))
+        if fail and reversed_at < self.end:
+            self.failed_any = True
+            payout.status = Payout.Status.FAILED
+            payout.reversed_at = reversed_at
+            self._push(reversed_at, partial(self._payout_failure, payout=payout))
+        self.done.append(self._payout_txn(payout))
+        for txn in settled:
+            txn.automatic_payout = payout.stripe_id
+        self.done.extend(settled)
+        self.pool[currency.code] = [txn for txn in pool if txn.automatic_payout is None]
+        self.balance[currency.code] -= amount
+
+    def _payout_failure(self, when: datetime, *, payout: _Payout) -> None:
+        self._add(
+            _Txn(
+                stripe_id=self._id("txn_"),
+                type="payout_failure",
+                category="payout_reversal",
+                amount=payout.amount,
+                fee=0,
+                currency=payout.currency,
+                created=when,
+                available_on=when,
+                description=f"Payout failure ({payout.stripe_id})",
+                source_id=payout.stripe_id,
+                payout=payout.stripe_id,
+            )
+        )
+
+    def _manual_payout(self, when: datetime, *, currency: _Currency) -> None:
+        available = sum(txn.net for txn in self.pool[currency.code] if txn.available_on <= when)
+        # 40% of what is available, in whole hundreds of minor units.
+        amount = min(available, self.balance[currency.code]) * 2 // 5 // 100 * 100
+        arrival = utc_midnight(when) + 2 * _DAY
+        if amount <= 0 or arrival >= self.end:
+            return
+        payout = self._new_payout(currency, amount, automatic=False, created=when, arrival=arrival)
+        # The next automatic payout sweeps it with everything else available.
+        self._add(self._payout_txn(payout))
+
+    # Writing
+
+    def _flush(self) -> None:
+        if self.new_payouts:
+            payouts = [
+                Payout(
+                    account=self.account,
+                    livemode=self.livemode,
+                    stripe_id=p.stripe_id,
+                    amount=p.amount,
+                    fee=0,
+                    currency=p.currency,
+                    status=p.status,
+                    automatic=p.automatic,
+                    created=p.created,
+                    arrival_date=p.arrival_date,
+                    effective_at=p.effective_at,
+                    reversed_at=p.reversed_at,
+                    destination_id=p.destination_id,
+                    trace_id=p.trace_id,
+                    trace_id_status="supported",
+                )
+                for p in self.new_payouts
+            ]
+            Payout.objects.bulk_create(payouts, batch_size=BATCH_SIZE)
+            if any(p.pk is None for p in payouts):
+                ids = [p.stripe_id for p in self.new_payouts]
+                self.payout_pks.update(
+                    Payout.objects.for_mode(self.account, self.livemode)
+                    .filter(stripe_id__in=ids)
+                    .values_list("stripe_id", "pk")
+                )
+            else:
+                self.payout_pks.update((p.stripe_id, p.pk) for p in payouts)
+            self.new_payouts.clear()
+        self.done.sort(key=lambda t: (t.created, t.stripe_id))
+        pks = self.payout_pks
+        rows = []
+        for t in self.done:
+            customer = t.customer
+            rows.append(
+                BalanceTransaction(
+                    account=self.account,
+                    livemode=self.livemode,
+                    stripe_id=t.stripe_id,
+                    type=t.type,
+                    reporting_category=t.category,
+                    amount=t.amount,
+                    fee=t.fee,
+                    net=t.amount - t.fee,
+                    currency=t.currency,
+                    created=t.created,
+                    available_on=t.available_on,
+                    effective_at=t.effective_at or t.created,
+                    description=t.description,
+                    source_id=t.source_id,
+                    payout_id=pks[t.payout] if t.payout else None,
+                    automatic_payout_id=pks[t.automatic_payout] if t.automatic_payout else None,
+                    customer_facing_amount=t.customer_facing_amount,
+                    customer_facing_currency=t.currency if t.customer_facing_amount is not None else None,
+                    customer_id=customer.id if customer else None,
+                    customer_email=customer.email if customer else None,
+                    charge_id=t.charge_id,
+                    payment_method_type="card" if customer else None,
+                    card_brand=customer.brand if customer else None,
+                    card_country=customer.country if customer else None,
+                    dispute_reason=t.dispute_reason,
+                )
+            )
+        BalanceTransaction.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        self.written += len(rows)
+        self.done.clear()
+
+
+def generate_ledger(*, account: Account, livemode: bool, rows: int, seed: int, end: datetime) -> int:
+    """Generate about `rows` balance transactions dated before `end` and return how many were written."""
+    if end != utc_midnight(end):
+        raise ValueError(f"end must be a UTC midnight, got {end.isoformat()}")
+    # Generating and inserting allocates millions of acyclic objects; the cyclic
+    # collector would rescan the growing heap again and again (about 20% of the time).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with transaction.atomic():
+            written = _LedgerBuilder(account=account, livemode=livemode, rows=rows, seed=seed, end=end).run()
+            # Nothing happens after `end`, so the ledger is complete through now too.
+            DataWatermark.advance(account, livemode, max(timezone.now(), end))
+            Event.record(
+                Event.Action.LEDGER_IMPORTED,
+                door=Door.CLI,
+                account=account,
+                livemode=livemode,
+                source="demo",
+                rows=written,
+                seed=seed,
+                end=end.isoformat(),
+            )
+    finally:
+        if collecting:
+            gc.enable()
+    return written
+
+
+def _today() -> datetime:
+    return utc_midnight(timezone.now())
+
+
+def ensure_demo_account() -> Account:
+    """Create the demo account, user, membership and API keys where missing."""
+    with transaction.atomic():
+        # The account "opened" when its ledger starts; later loads read the anchor back from it.
+        account, _ = Account.objects.get_or_create(
+            id=DEMO_ACCOUNT_ID, defaults={"name": DEMO_ACCOUNT_NAME, "created": _today() - timedelta(days=HISTORY_DAYS)}
+        )
+        user = User.objects.filter(username=DEMO_USERNAME).first()
+        if user is None:
+            user = User.objects.create_user(
+                DEMO_USERNAME,
+                DEMO_EMAIL,
+                DEMO_PASSWORD,
+                first_name="Demo",
+                last_name="User",
+                timezone=DEMO_TIMEZONE,
+                is_staff=True,
+            )
+        Membership.objects.get_or_create(user=user, account=account, defaults={"role": Membership.Role.ADMIN})
+        # Staff without model permissions would find an empty admin: let the demo user read it.
+        user.user_permissions.add(
+            *Permission.objects.filter(content_type__app_label="reporting", codename__startswith="view_")
+        )
+        for livemode, secret in ((False, DEMO_TEST_SECRET), (True, DEMO_LIVE_SECRET)):
+            if not ApiKey.objects.filter(digest=digest_secret(secret)).exists():
+                key, _ = ApiKey.issue(
+                    account=account, livemode=livemode, name=DEMO_KEY_NAME, created_by=user, secret=secret
+                )
+                Event.record(
+                    Event.Action.KEY_CREATED,
+                    door=Door.CLI,
+                    account=account,
+                    livemode=livemode,
+                    actor=user,
+                    object_id=str(key.pk),
+                )
+    return account
+
+
+def demo_end(account: Account) -> datetime:
+    """Return the UTC midnight the demo ledger ends at: the first load's day, at most today."""
+    return min(utc_midnight(account.created) + timedelta(days=HISTORY_DAYS), _today())
+
+
+def load_demo(*, rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED, stdout: _Writer | None = None) -> list[ModeLoad]:
+    """Create the demo account and fill each empty mode's ledger; live mode gets rows // 5."""
+    account = ensure_demo_account()
+    end = demo_end(account)
+    loads = []
+    for livemode in (False, True):
+        mode = "live" if livemode else "test"
+        started = time.perf_counter()
+        # Checked and filled in one transaction, so two concurrent loads cannot both fill a mode.
+        with transaction.atomic():
+            existing = BalanceTransaction.objects.for_mode(account, livemode).count()
+            written = existing
+            if not existing:
+                mode_rows = rows // LIVE_ROWS_DIVISOR if livemode else rows
+                written = generate_ledger(
+                    account=account, livemode=livemode, rows=mode_rows, seed=seed + (1 if livemode else 0), end=end
+                )
+        seconds = time.perf_counter() - started
+        load = ModeLoad(livemode=livemode, rows=written, generated=not existing, seconds=seconds)
+        loads.append(load)
+        if stdout is not None:
+            if load.generated:
+                stdout.write(f"{mode} mode: generated {load.rows:,} balance transactions in {seconds:.1f} s\n")
+            else:
+                stdout.write(f"{mode} mode: already loaded ({load.rows:,} balance transactions), left as is\n")
+    return loads
+
+
+def reset_demo_ledger() -> int:
+    """Delete the demo ledger in both modes, re-anchor it at today, and return the rows deleted."""
+    with transaction.atomic():
+        # QuerySet.delete() skips the append-only guard on instances; payouts go
+        # last because transactions protect them.
+        deleted, _ = BalanceTransaction.objects.filter(account_id=DEMO_ACCOUNT_ID).delete()
+        Payout.objects.filter(account_id=DEMO_ACCOUNT_ID).delete()
+        DataWatermark.objects.filter(account_id=DEMO_ACCOUNT_ID).delete()
+        Account.objects.filter(id=DEMO_ACCOUNT_ID).update(created=_today() - timedelta(days=HISTORY_DAYS))
+    return deleted

@@ -1,0 +1,34 @@
+"""Issue an API key for an account and print its secret."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from reporting.models import Account, ApiKey, Door, Event
+
+
+class Command(BaseCommand):
+    help = "Create an API key for an account and print only its secret, which is shown this once."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--account", required=True, metavar="ACCOUNT_ID", help="The account's id (acct_...).")
+        parser.add_argument(
+            "--live", action="store_true", help="Create a live-mode key (sk_live_...); default is test mode."
+        )
+        parser.add_argument("--name", default="", help="A name to recognise the key by.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        account_id: str = options["account"]
+        livemode: bool = options["live"]
+        account = Account.objects.filter(pk=account_id).first()
+        if account is None:
+            raise CommandError(f"No account with id {account_id!r}.")
+        with transaction.atomic():
+            key, secret = ApiKey.issue(account=account, livemode=livemode, name=options["name"])
+            Event.record(
+                Event.Action.KEY_CREATED, door=Door.CLI, account=account, livemode=livemode, object_id=str(key.pk)
+            )
+        self.stdout.write(secret)
