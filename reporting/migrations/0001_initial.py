@@ -5,297 +5,706 @@ import django.contrib.auth.validators
 import django.db.models.deletion
 import django.db.models.expressions
 import django.utils.timezone
-import reporting.ids
 from django.conf import settings
 from django.db import migrations, models
 
+import reporting.ids
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Account',
+            name="Account",
             fields=[
-                ('id', models.CharField(default=reporting.ids.new_account_id, editable=False, max_length=32, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=200)),
-                ('created', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.CharField(
+                        default=reporting.ids.new_account_id,
+                        editable=False,
+                        max_length=32,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("created", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ReportType',
+            name="ReportType",
             fields=[
-                ('id', models.CharField(max_length=100, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=200)),
-                ('version', models.PositiveIntegerField()),
-                ('default_columns', models.JSONField(blank=True, null=True)),
-                ('live_only', models.BooleanField(default=False, help_text='Runs need a live-mode key or the live dashboard.')),
-                ('updated', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.CharField(max_length=100, primary_key=True, serialize=False)),
+                ("name", models.CharField(max_length=200)),
+                ("version", models.PositiveIntegerField()),
+                ("default_columns", models.JSONField(blank=True, null=True)),
+                (
+                    "live_only",
+                    models.BooleanField(default=False, help_text="Runs need a live-mode key or the live dashboard."),
+                ),
+                ("updated", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('timezone', models.CharField(default='Etc/UTC', help_text='IANA time zone used for dates in the dashboard.', max_length=64)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined")),
+                (
+                    "timezone",
+                    models.CharField(
+                        default="Etc/UTC", help_text="IANA time zone used for dates in the dashboard.", max_length=64
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
-                'abstract': False,
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
+                "abstract": False,
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='ApiKey',
+            name="ApiKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('livemode', models.BooleanField(default=False)),
-                ('name', models.CharField(blank=True, max_length=100)),
-                ('prefix', models.CharField(help_text='First characters of the secret, for display.', max_length=16)),
-                ('last4', models.CharField(max_length=4)),
-                ('digest', models.CharField(editable=False, max_length=64, unique=True)),
-                ('created', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_keys', to='reporting.account')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("livemode", models.BooleanField(default=False)),
+                ("name", models.CharField(blank=True, max_length=100)),
+                ("prefix", models.CharField(help_text="First characters of the secret, for display.", max_length=16)),
+                ("last4", models.CharField(max_length=4)),
+                ("digest", models.CharField(editable=False, max_length=64, unique=True)),
+                ("created", models.DateTimeField(default=django.utils.timezone.now)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="api_keys", to="reporting.account"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'API key',
-                'ordering': ['-created'],
+                "verbose_name": "API key",
+                "ordering": ["-created"],
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('livemode', models.BooleanField(default=False)),
-                ('door', models.CharField(choices=[('dashboard', 'Dashboard'), ('api', 'API'), ('admin', 'Admin'), ('cli', 'Command line'), ('system', 'System')], max_length=16)),
-                ('action', models.CharField(choices=[('run.requested', 'Requested a report run'), ('run.rerun', 'Re-ran a report run'), ('file.downloaded', 'Downloaded a file'), ('ledger.imported', 'Imported ledger data'), ('api_key.created', 'Created an API key'), ('api_key.revoked', 'Revoked an API key')], max_length=32)),
-                ('object_id', models.CharField(blank=True, max_length=64)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reporting.account')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('api_key', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='reporting.apikey')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("livemode", models.BooleanField(default=False)),
+                (
+                    "door",
+                    models.CharField(
+                        choices=[
+                            ("dashboard", "Dashboard"),
+                            ("api", "API"),
+                            ("admin", "Admin"),
+                            ("cli", "Command line"),
+                            ("system", "System"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("run.requested", "Requested a report run"),
+                            ("run.rerun", "Re-ran a report run"),
+                            ("file.downloaded", "Downloaded a file"),
+                            ("ledger.imported", "Imported ledger data"),
+                            ("api_key.created", "Created an API key"),
+                            ("api_key.revoked", "Revoked an API key"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("object_id", models.CharField(blank=True, max_length=64)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reporting.account",
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "api_key",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="reporting.apikey",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created', '-id'],
+                "ordering": ["-created", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='File',
+            name="File",
             fields=[
-                ('id', models.CharField(default=reporting.ids.new_file_id, editable=False, max_length=40, primary_key=True, serialize=False)),
-                ('livemode', models.BooleanField(default=False)),
-                ('purpose', models.CharField(choices=[('finance_report_run', 'Finance Report Run')], default='finance_report_run', max_length=40)),
-                ('filename', models.CharField(max_length=255)),
-                ('type', models.CharField(default='csv', max_length=16)),
-                ('size', models.BigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('storage_name', models.CharField(editable=False, max_length=255, unique=True)),
-                ('created', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='files', to='reporting.account')),
+                (
+                    "id",
+                    models.CharField(
+                        default=reporting.ids.new_file_id,
+                        editable=False,
+                        max_length=40,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("livemode", models.BooleanField(default=False)),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[("finance_report_run", "Finance Report Run")],
+                        default="finance_report_run",
+                        max_length=40,
+                    ),
+                ),
+                ("filename", models.CharField(max_length=255)),
+                ("type", models.CharField(default="csv", max_length=16)),
+                ("size", models.BigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("storage_name", models.CharField(editable=False, max_length=255, unique=True)),
+                ("created", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="files", to="reporting.account"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created', '-id'],
+                "ordering": ["-created", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('viewer', 'Viewer'), ('analyst', 'Analyst'), ('admin', 'Admin')], default='viewer', max_length=16)),
-                ('created', models.DateTimeField(default=django.utils.timezone.now)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='reporting.account')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("viewer", "Viewer"), ("analyst", "Analyst"), ("admin", "Admin")],
+                        default="viewer",
+                        max_length=16,
+                    ),
+                ),
+                ("created", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="reporting.account"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Payout',
+            name="Payout",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('livemode', models.BooleanField(default=False)),
-                ('stripe_id', models.CharField(max_length=64, verbose_name='Stripe id')),
-                ('amount', models.BigIntegerField(help_text='Minor units sent to the bank (negative for a debit payout).')),
-                ('fee', models.BigIntegerField(default=0)),
-                ('currency', models.CharField(choices=[('aud', 'AUD'), ('bhd', 'BHD'), ('brl', 'BRL'), ('cad', 'CAD'), ('chf', 'CHF'), ('clp', 'CLP'), ('czk', 'CZK'), ('dkk', 'DKK'), ('eur', 'EUR'), ('gbp', 'GBP'), ('hkd', 'HKD'), ('inr', 'INR'), ('isk', 'ISK'), ('jod', 'JOD'), ('jpy', 'JPY'), ('krw', 'KRW'), ('kwd', 'KWD'), ('mxn', 'MXN'), ('nok', 'NOK'), ('nzd', 'NZD'), ('omr', 'OMR'), ('pln', 'PLN'), ('sek', 'SEK'), ('sgd', 'SGD'), ('tnd', 'TND'), ('usd', 'USD'), ('vnd', 'VND'), ('xof', 'XOF')], max_length=3)),
-                ('status', models.CharField(choices=[('paid', 'Paid'), ('pending', 'Pending'), ('in_transit', 'In Transit'), ('canceled', 'Canceled'), ('failed', 'Failed')], default='paid', max_length=16)),
-                ('automatic', models.BooleanField(default=True)),
-                ('type', models.CharField(default='bank_account', max_length=16)),
-                ('created', models.DateTimeField()),
-                ('arrival_date', models.DateTimeField(help_text='Expected arrival in the bank.')),
-                ('effective_at', models.DateTimeField()),
-                ('reversed_at', models.DateTimeField(blank=True, null=True)),
-                ('description', models.CharField(default='STRIPE PAYOUT', max_length=500)),
-                ('destination_id', models.CharField(blank=True, max_length=64)),
-                ('trace_id', models.CharField(blank=True, max_length=64)),
-                ('trace_id_status', models.CharField(blank=True, max_length=16)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reporting.account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("livemode", models.BooleanField(default=False)),
+                ("stripe_id", models.CharField(max_length=64, verbose_name="Stripe id")),
+                (
+                    "amount",
+                    models.BigIntegerField(help_text="Minor units sent to the bank (negative for a debit payout)."),
+                ),
+                ("fee", models.BigIntegerField(default=0)),
+                (
+                    "currency",
+                    models.CharField(
+                        choices=[
+                            ("aud", "AUD"),
+                            ("bhd", "BHD"),
+                            ("brl", "BRL"),
+                            ("cad", "CAD"),
+                            ("chf", "CHF"),
+                            ("clp", "CLP"),
+                            ("czk", "CZK"),
+                            ("dkk", "DKK"),
+                            ("eur", "EUR"),
+                            ("gbp", "GBP"),
+                            ("hkd", "HKD"),
+                            ("inr", "INR"),
+                            ("isk", "ISK"),
+                            ("jod", "JOD"),
+                            ("jpy", "JPY"),
+                            ("krw", "KRW"),
+                            ("kwd", "KWD"),
+                            ("mxn", "MXN"),
+                            ("nok", "NOK"),
+                            ("nzd", "NZD"),
+                            ("omr", "OMR"),
+                            ("pln", "PLN"),
+                            ("sek", "SEK"),
+                            ("sgd", "SGD"),
+                            ("tnd", "TND"),
+                            ("usd", "USD"),
+                            ("vnd", "VND"),
+                            ("xof", "XOF"),
+                        ],
+                        max_length=3,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("paid", "Paid"),
+                            ("pending", "Pending"),
+                            ("in_transit", "In Transit"),
+                            ("canceled", "Canceled"),
+                            ("failed", "Failed"),
+                        ],
+                        default="paid",
+                        max_length=16,
+                    ),
+                ),
+                ("automatic", models.BooleanField(default=True)),
+                ("type", models.CharField(default="bank_account", max_length=16)),
+                ("created", models.DateTimeField()),
+                ("arrival_date", models.DateTimeField(help_text="Expected arrival in the bank.")),
+                ("effective_at", models.DateTimeField()),
+                ("reversed_at", models.DateTimeField(blank=True, null=True)),
+                ("description", models.CharField(default="STRIPE PAYOUT", max_length=500)),
+                ("destination_id", models.CharField(blank=True, max_length=64)),
+                ("trace_id", models.CharField(blank=True, max_length=64)),
+                ("trace_id_status", models.CharField(blank=True, max_length=16)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="reporting.account"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['effective_at', 'id'],
+                "ordering": ["effective_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='BalanceTransaction',
+            name="BalanceTransaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('livemode', models.BooleanField(default=False)),
-                ('stripe_id', models.CharField(max_length=64, verbose_name='Stripe id')),
-                ('type', models.CharField(max_length=32)),
-                ('reporting_category', models.CharField(max_length=40)),
-                ('amount', models.BigIntegerField(help_text='Gross, minor units; negative when money leaves the balance.')),
-                ('fee', models.BigIntegerField(default=0)),
-                ('net', models.BigIntegerField()),
-                ('currency', models.CharField(choices=[('aud', 'AUD'), ('bhd', 'BHD'), ('brl', 'BRL'), ('cad', 'CAD'), ('chf', 'CHF'), ('clp', 'CLP'), ('czk', 'CZK'), ('dkk', 'DKK'), ('eur', 'EUR'), ('gbp', 'GBP'), ('hkd', 'HKD'), ('inr', 'INR'), ('isk', 'ISK'), ('jod', 'JOD'), ('jpy', 'JPY'), ('krw', 'KRW'), ('kwd', 'KWD'), ('mxn', 'MXN'), ('nok', 'NOK'), ('nzd', 'NZD'), ('omr', 'OMR'), ('pln', 'PLN'), ('sek', 'SEK'), ('sgd', 'SGD'), ('tnd', 'TND'), ('usd', 'USD'), ('vnd', 'VND'), ('xof', 'XOF')], max_length=3)),
-                ('created', models.DateTimeField()),
-                ('available_on', models.DateTimeField()),
-                ('effective_at', models.DateTimeField()),
-                ('description', models.CharField(blank=True, max_length=500, null=True)),
-                ('source_id', models.CharField(blank=True, max_length=64)),
-                ('customer_facing_amount', models.BigIntegerField(blank=True, null=True)),
-                ('customer_facing_currency', models.CharField(blank=True, max_length=3, null=True)),
-                ('customer_id', models.CharField(blank=True, max_length=64, null=True)),
-                ('customer_email', models.CharField(blank=True, max_length=254, null=True)),
-                ('charge_id', models.CharField(blank=True, max_length=64, null=True)),
-                ('payment_method_type', models.CharField(blank=True, max_length=32, null=True)),
-                ('card_brand', models.CharField(blank=True, max_length=32, null=True)),
-                ('card_country', models.CharField(blank=True, max_length=2, null=True)),
-                ('dispute_reason', models.CharField(blank=True, max_length=64, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reporting.account')),
-                ('automatic_payout', models.ForeignKey(blank=True, help_text='The automatic payout that settled it.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='settled_transactions', to='reporting.payout')),
-                ('payout', models.ForeignKey(blank=True, help_text='The payout this transaction moves (payout and payout_reversal only).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reporting.payout')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("livemode", models.BooleanField(default=False)),
+                ("stripe_id", models.CharField(max_length=64, verbose_name="Stripe id")),
+                ("type", models.CharField(max_length=32)),
+                ("reporting_category", models.CharField(max_length=40)),
+                (
+                    "amount",
+                    models.BigIntegerField(help_text="Gross, minor units; negative when money leaves the balance."),
+                ),
+                ("fee", models.BigIntegerField(default=0)),
+                ("net", models.BigIntegerField()),
+                (
+                    "currency",
+                    models.CharField(
+                        choices=[
+                            ("aud", "AUD"),
+                            ("bhd", "BHD"),
+                            ("brl", "BRL"),
+                            ("cad", "CAD"),
+                            ("chf", "CHF"),
+                            ("clp", "CLP"),
+                            ("czk", "CZK"),
+                            ("dkk", "DKK"),
+                            ("eur", "EUR"),
+                            ("gbp", "GBP"),
+                            ("hkd", "HKD"),
+                            ("inr", "INR"),
+                            ("isk", "ISK"),
+                            ("jod", "JOD"),
+                            ("jpy", "JPY"),
+                            ("krw", "KRW"),
+                            ("kwd", "KWD"),
+                            ("mxn", "MXN"),
+                            ("nok", "NOK"),
+                            ("nzd", "NZD"),
+                            ("omr", "OMR"),
+                            ("pln", "PLN"),
+                            ("sek", "SEK"),
+                            ("sgd", "SGD"),
+                            ("tnd", "TND"),
+                            ("usd", "USD"),
+                            ("vnd", "VND"),
+                            ("xof", "XOF"),
+                        ],
+                        max_length=3,
+                    ),
+                ),
+                ("created", models.DateTimeField()),
+                ("available_on", models.DateTimeField()),
+                ("effective_at", models.DateTimeField()),
+                ("description", models.CharField(blank=True, max_length=500, null=True)),
+                ("source_id", models.CharField(blank=True, max_length=64)),
+                ("customer_facing_amount", models.BigIntegerField(blank=True, null=True)),
+                ("customer_facing_currency", models.CharField(blank=True, max_length=3, null=True)),
+                ("customer_id", models.CharField(blank=True, max_length=64, null=True)),
+                ("customer_email", models.CharField(blank=True, max_length=254, null=True)),
+                ("charge_id", models.CharField(blank=True, max_length=64, null=True)),
+                ("payment_method_type", models.CharField(blank=True, max_length=32, null=True)),
+                ("card_brand", models.CharField(blank=True, max_length=32, null=True)),
+                ("card_country", models.CharField(blank=True, max_length=2, null=True)),
+                ("dispute_reason", models.CharField(blank=True, max_length=64, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="reporting.account"
+                    ),
+                ),
+                (
+                    "automatic_payout",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The automatic payout that settled it.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="settled_transactions",
+                        to="reporting.payout",
+                    ),
+                ),
+                (
+                    "payout",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The payout this transaction moves (payout and payout_reversal only).",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reporting.payout",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['effective_at', 'id'],
+                "ordering": ["effective_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ReportRun',
+            name="ReportRun",
             fields=[
-                ('id', models.CharField(default=reporting.ids.new_report_run_id, editable=False, max_length=40, primary_key=True, serialize=False)),
-                ('livemode', models.BooleanField(default=False)),
-                ('parameters', models.JSONField(default=dict)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='pending', max_length=16)),
-                ('error', models.TextField(blank=True)),
-                ('created', models.DateTimeField(default=django.utils.timezone.now)),
-                ('succeeded_at', models.DateTimeField(blank=True, null=True)),
-                ('requested_via', models.CharField(choices=[('dashboard', 'Dashboard'), ('api', 'API'), ('admin', 'Admin'), ('cli', 'Command line'), ('system', 'System')], default='dashboard', max_length=16)),
-                ('enqueued_at', models.DateTimeField(blank=True, null=True)),
-                ('enqueue_count', models.PositiveSmallIntegerField(default=0)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('row_count', models.BigIntegerField(blank=True, null=True)),
-                ('data_watermark', models.DateTimeField(blank=True, help_text='The ledger was complete up to here when the run was accepted.', null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='report_runs', to='reporting.account')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requested_by_key', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='reporting.apikey')),
-                ('rerun_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reruns', to='reporting.reportrun')),
-                ('result', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='report_run', to='reporting.file')),
-                ('report_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='runs', to='reporting.reporttype')),
+                (
+                    "id",
+                    models.CharField(
+                        default=reporting.ids.new_report_run_id,
+                        editable=False,
+                        max_length=40,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("livemode", models.BooleanField(default=False)),
+                ("parameters", models.JSONField(default=dict)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("succeeded", "Succeeded"), ("failed", "Failed")],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("error", models.TextField(blank=True)),
+                ("created", models.DateTimeField(default=django.utils.timezone.now)),
+                ("succeeded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "requested_via",
+                    models.CharField(
+                        choices=[
+                            ("dashboard", "Dashboard"),
+                            ("api", "API"),
+                            ("admin", "Admin"),
+                            ("cli", "Command line"),
+                            ("system", "System"),
+                        ],
+                        default="dashboard",
+                        max_length=16,
+                    ),
+                ),
+                ("enqueued_at", models.DateTimeField(blank=True, null=True)),
+                ("enqueue_count", models.PositiveSmallIntegerField(default=0)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("row_count", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "data_watermark",
+                    models.DateTimeField(
+                        blank=True, help_text="The ledger was complete up to here when the run was accepted.", null=True
+                    ),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="report_runs", to="reporting.account"
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requested_by_key",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="reporting.apikey",
+                    ),
+                ),
+                (
+                    "rerun_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reruns",
+                        to="reporting.reportrun",
+                    ),
+                ),
+                (
+                    "result",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="report_run",
+                        to="reporting.file",
+                    ),
+                ),
+                (
+                    "report_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="runs", to="reporting.reporttype"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created', '-id'],
+                "ordering": ["-created", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='DataWatermark',
+            name="DataWatermark",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('livemode', models.BooleanField(default=False)),
-                ('complete_through', models.DateTimeField()),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='reporting.account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("livemode", models.BooleanField(default=False)),
+                ("complete_through", models.DateTimeField()),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="reporting.account"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('account', 'livemode'), name='watermark_unique_mode')],
+                "constraints": [models.UniqueConstraint(fields=("account", "livemode"), name="watermark_unique_mode")],
             },
         ),
         migrations.AddIndex(
-            model_name='file',
-            index=models.Index(fields=['account', 'livemode', '-created', '-id'], name='file_mode_created'),
+            model_name="file",
+            index=models.Index(fields=["account", "livemode", "-created", "-id"], name="file_mode_created"),
         ),
         migrations.AddConstraint(
-            model_name='file',
-            constraint=models.UniqueConstraint(fields=('id', 'account', 'livemode'), name='file_unique_id_account_mode'),
+            model_name="file",
+            constraint=models.UniqueConstraint(
+                fields=("id", "account", "livemode"), name="file_unique_id_account_mode"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('user', 'account'), name='membership_unique_user_account'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(fields=("user", "account"), name="membership_unique_user_account"),
         ),
         migrations.AddIndex(
-            model_name='payout',
-            index=models.Index(fields=['account', 'livemode', 'effective_at'], name='payout_mode_effective'),
+            model_name="payout",
+            index=models.Index(fields=["account", "livemode", "effective_at"], name="payout_mode_effective"),
         ),
         migrations.AddConstraint(
-            model_name='payout',
-            constraint=models.UniqueConstraint(fields=('account', 'livemode', 'stripe_id'), name='payout_unique_stripe_id'),
+            model_name="payout",
+            constraint=models.UniqueConstraint(
+                fields=("account", "livemode", "stripe_id"), name="payout_unique_stripe_id"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payout',
-            constraint=models.UniqueConstraint(fields=('id', 'account', 'livemode'), name='payout_unique_id_account_mode'),
+            model_name="payout",
+            constraint=models.UniqueConstraint(
+                fields=("id", "account", "livemode"), name="payout_unique_id_account_mode"
+            ),
         ),
         migrations.AddIndex(
-            model_name='balancetransaction',
-            index=models.Index(fields=['account', 'livemode', 'effective_at'], name='txn_mode_effective'),
+            model_name="balancetransaction",
+            index=models.Index(fields=["account", "livemode", "effective_at"], name="txn_mode_effective"),
         ),
         migrations.AddIndex(
-            model_name='balancetransaction',
-            index=models.Index(fields=['automatic_payout'], name='txn_automatic_payout'),
+            model_name="balancetransaction",
+            index=models.Index(fields=["automatic_payout"], name="txn_automatic_payout"),
         ),
         migrations.AddConstraint(
-            model_name='balancetransaction',
-            constraint=models.UniqueConstraint(fields=('account', 'livemode', 'stripe_id'), name='txn_unique_stripe_id'),
+            model_name="balancetransaction",
+            constraint=models.UniqueConstraint(
+                fields=("account", "livemode", "stripe_id"), name="txn_unique_stripe_id"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='balancetransaction',
-            constraint=models.CheckConstraint(condition=models.Q(('net', django.db.models.expressions.CombinedExpression(models.F('amount'), '-', models.F('fee')))), name='txn_net_is_amount_minus_fee'),
+            model_name="balancetransaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("net", django.db.models.expressions.CombinedExpression(models.F("amount"), "-", models.F("fee")))
+                ),
+                name="txn_net_is_amount_minus_fee",
+            ),
         ),
         migrations.AddIndex(
-            model_name='reportrun',
-            index=models.Index(fields=['account', 'livemode', '-created', '-id'], name='run_mode_created'),
+            model_name="reportrun",
+            index=models.Index(fields=["account", "livemode", "-created", "-id"], name="run_mode_created"),
         ),
         migrations.AddIndex(
-            model_name='reportrun',
-            index=models.Index(fields=['status', 'started_at'], name='run_status_started'),
+            model_name="reportrun",
+            index=models.Index(fields=["status", "started_at"], name="run_status_started"),
         ),
         migrations.AddConstraint(
-            model_name='reportrun',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'succeeded', 'failed'])), name='run_status_valid'),
+            model_name="reportrun",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["pending", "succeeded", "failed"])), name="run_status_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reportrun',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'succeeded'), _negated=True), models.Q(('finished_at__isnull', False), ('result__isnull', False), ('succeeded_at__isnull', False)), _connector='OR'), name='run_succeeded_has_result'),
+            model_name="reportrun",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "succeeded"), _negated=True),
+                    models.Q(
+                        ("finished_at__isnull", False), ("result__isnull", False), ("succeeded_at__isnull", False)
+                    ),
+                    _connector="OR",
+                ),
+                name="run_succeeded_has_result",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reportrun',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'failed'), _negated=True), models.Q(('error', ''), _negated=True), _connector='OR'), name='run_failed_has_error'),
+            model_name="reportrun",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "failed"), _negated=True),
+                    models.Q(("error", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="run_failed_has_error",
+            ),
         ),
     ]

@@ -4,31 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reporting', '0002_same_account_constraints'),
+        ("reporting", "0002_same_account_constraints"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='balancetransaction',
-            name='txn_automatic_payout',
+            model_name="balancetransaction",
+            name="txn_automatic_payout",
         ),
         migrations.AlterField(
-            model_name='event',
-            name='object_id',
+            model_name="event",
+            name="object_id",
             field=models.CharField(blank=True, db_index=True, max_length=64),
         ),
         migrations.AddIndex(
-            model_name='balancetransaction',
-            index=models.Index(fields=['stripe_id'], name='txn_stripe_id'),
+            model_name="balancetransaction",
+            index=models.Index(fields=["stripe_id"], name="txn_stripe_id"),
         ),
         migrations.AddIndex(
-            model_name='payout',
-            index=models.Index(fields=['stripe_id'], name='payout_stripe_id'),
+            model_name="payout",
+            index=models.Index(fields=["stripe_id"], name="payout_stripe_id"),
         ),
         migrations.AddIndex(
-            model_name='reportrun',
-            index=models.Index(fields=['-created', '-id'], name='run_created'),
+            model_name="reportrun",
+            index=models.Index(fields=["-created", "-id"], name="run_created"),
         ),
     ]

@@ -2,51 +2,89 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import reporting.ids
-import reporting.models.api
 from django.db import migrations, models
 
+import reporting.ids
+import reporting.models.api
 from reporting.migrations._same_account import same_account
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reporting', '0003_admin_indexes'),
+        ("reporting", "0003_admin_indexes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FileLink',
+            name="FileLink",
             fields=[
-                ('id', models.CharField(default=reporting.ids.new_file_link_id, editable=False, max_length=40, primary_key=True, serialize=False)),
-                ('livemode', models.BooleanField(default=False)),
-                ('token', models.CharField(default=reporting.models.api.new_link_token, editable=False, max_length=64, unique=True)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('metadata', models.JSONField(blank=True, default=dict)),
-                ('created', models.DateTimeField(default=django.utils.timezone.now)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reporting.account')),
-                ('file', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links', to='reporting.file')),
+                (
+                    "id",
+                    models.CharField(
+                        default=reporting.ids.new_file_link_id,
+                        editable=False,
+                        max_length=40,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("livemode", models.BooleanField(default=False)),
+                (
+                    "token",
+                    models.CharField(
+                        default=reporting.models.api.new_link_token, editable=False, max_length=64, unique=True
+                    ),
+                ),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                ("metadata", models.JSONField(blank=True, default=dict)),
+                ("created", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="reporting.account"
+                    ),
+                ),
+                (
+                    "file",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="links", to="reporting.file"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created', '-id'],
-                'indexes': [models.Index(fields=['account', 'livemode', '-created', '-id'], name='filelink_mode_created')],
+                "ordering": ["-created", "-id"],
+                "indexes": [
+                    models.Index(fields=["account", "livemode", "-created", "-id"], name="filelink_mode_created")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='IdempotencyKey',
+            name="IdempotencyKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('livemode', models.BooleanField(default=False)),
-                ('key', models.CharField(max_length=255)),
-                ('request_hash', models.CharField(help_text='Method, path and parameters of the first request.', max_length=64)),
-                ('response_status', models.PositiveSmallIntegerField(blank=True, help_text='Empty while in flight.', null=True)),
-                ('response_body', models.TextField(blank=True)),
-                ('created', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='reporting.account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("livemode", models.BooleanField(default=False)),
+                ("key", models.CharField(max_length=255)),
+                (
+                    "request_hash",
+                    models.CharField(help_text="Method, path and parameters of the first request.", max_length=64),
+                ),
+                (
+                    "response_status",
+                    models.PositiveSmallIntegerField(blank=True, help_text="Empty while in flight.", null=True),
+                ),
+                ("response_body", models.TextField(blank=True)),
+                ("created", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="reporting.account"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('account', 'livemode', 'key'), name='idempotency_unique_key')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("account", "livemode", "key"), name="idempotency_unique_key")
+                ],
             },
         ),
         # A file link stays in its file's account and mode.
