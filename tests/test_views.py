@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 from unittest import mock
 
@@ -292,7 +293,7 @@ def test_post_without_csrf_token_is_refused(analyst, ledger):
 def test_download_streams_csv_attachment(analyst_client, account, settings):
     from reporting.models import report_storage
 
-    name = report_storage().save("t/x.csv", __import__("io").BytesIO(b'"a"\n"1"\n'))
+    name = report_storage().save("t/x.csv", io.BytesIO(b'"a"\n"1"\n'))
     run = ReportRunFactory(account=account)
     run.mark_succeeded(
         result=FileFactory(
@@ -311,22 +312,48 @@ def test_download_streams_csv_attachment(analyst_client, account, settings):
 
 
 def _succeeded_run(account, livemode=False):
+    from reporting.models import report_storage
+
+    name = report_storage().save("t/run.csv", io.BytesIO(b'"a"\n'))
     run = ReportRunFactory(account=account, livemode=livemode)
-    run.mark_succeeded(result=FileFactory(account=account, livemode=livemode), row_count=1)
+    run.mark_succeeded(result=FileFactory(account=account, livemode=livemode, storage_name=name, size=4), row_count=1)
     return run
 
 
-@pytest.mark.parametrize("whose", ["other-account", "other-mode"])
-@pytest.mark.parametrize(
-    ("name", "headers"),
-    [("reporting:run-detail", {}), ("reporting:run-detail", HX), ("reporting:run-download", {})],
-)
-def test_urls_with_an_id_answer_404_outside_account_and_mode(analyst_client, account, whose, name, headers):
-    run = _succeeded_run(AccountFactory()) if whose == "other-account" else _succeeded_run(account, livemode=True)
+def _admin_url(model, obj):
+    return reverse(f"admin:reporting_{model}_change", args=[obj.pk])
 
-    response = analyst_client.get(reverse(name, args=[run.id]), headers=headers)
+
+# Every URL that carries an id: dashboard pages, htmx partials, downloads and the
+# admin (as non-superuser staff with view permissions).
+ID_URLS = [
+    ("page", lambda run: reverse("reporting:run-detail", args=[run.id]), {}),
+    ("partial", lambda run: reverse("reporting:run-detail", args=[run.id]), HX),
+    ("download", lambda run: reverse("reporting:run-download", args=[run.id]), {}),
+    ("admin-run", lambda run: _admin_url("reportrun", run), {}),
+    ("admin-run-history", lambda run: reverse("admin:reporting_reportrun_history", args=[run.pk]), {}),
+    ("admin-file", lambda run: _admin_url("file", run.result), {}),
+]
+
+
+@pytest.mark.parametrize("whose", ["other-account", "other-mode"])
+@pytest.mark.parametrize(("kind", "url_of", "headers"), ID_URLS, ids=[u[0] for u in ID_URLS])
+def test_urls_with_an_id_answer_404_outside_account_and_mode(
+    analyst_client, analyst, account, whose, kind, url_of, headers
+):
+    from django.contrib.auth.models import Permission
+
+    analyst.is_staff = True
+    analyst.save()
+    analyst.user_permissions.add(*Permission.objects.filter(codename__in=["view_reportrun", "view_file"]))
+    run = _succeeded_run(AccountFactory()) if whose == "other-account" else _succeeded_run(account, livemode=True)
+    own = _succeeded_run(account)
+
+    response = analyst_client.get(url_of(run), headers=headers)
+    control = analyst_client.get(url_of(own), headers=headers)
 
     assert response.status_code == 404
+    assert control.status_code == 200  # the same URL works for the user's own run
 
 
 # API keys
