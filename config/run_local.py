@@ -84,6 +84,10 @@ def main() -> int:
 
 
 def print_banner(port: str) -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
     from reporting.demo import DEMO_LIVE_SECRET, DEMO_TEST_SECRET
 
     print(

@@ -67,6 +67,13 @@ def from_unix(value: int) -> datetime:
     return datetime.fromtimestamp(value, tz=UTC)
 
 
+class LowercaseChoiceField(forms.ChoiceField):
+    """A choice of lowercase codes that also accepts them upper-cased (`USD` → `usd`)."""
+
+    def to_python(self, value: Any) -> str:
+        return str(super().to_python(value)).lower()
+
+
 class UnknownParameter(ValidationError):
     """An input key the report type does not take (never silently dropped)."""
 
@@ -94,7 +101,7 @@ class ParametersForm(forms.Form):
                 error_messages={"invalid": "Invalid integer."},
             )
         if name == "currency":
-            return forms.ChoiceField(
+            return LowercaseChoiceField(
                 choices=[(c, c) for c in CURRENCY_CHOICES],
                 required=False,
                 error_messages={"invalid_choice": "Unknown currency: %(value)s"},
@@ -117,9 +124,6 @@ class ParametersForm(forms.Form):
                 choices=choices, required=False, error_messages={"invalid_choice": "Unknown column: %(value)s"}
             )
         raise ValueError(f"{self.report.id} declares an unknown parameter {name!r}")
-
-    def clean_currency(self) -> str:
-        return str(self.cleaned_data["currency"]).lower()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -200,7 +204,9 @@ class RunRequestForm(forms.Form):
         initial["report_type"] = chosen
         self.report = REPORT_TYPES.get(chosen) if chosen in report_types else None
         super().__init__(data, initial=initial)
-        cast(forms.ChoiceField, self.fields["report_type"]).choices = [(t, f"{REPORT_TYPES[t].name} ({t})") for t in report_types]
+        cast(forms.ChoiceField, self.fields["report_type"]).choices = [
+            (t, f"{REPORT_TYPES[t].name} ({t})") for t in report_types
+        ]
         if self.report is not None:
             self.add_option_fields(self.report, currencies)
 

@@ -8,7 +8,6 @@ from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
-from django.views.decorators.http import require_GET
 
 from reporting import services
 from reporting.forms import ParametersForm
@@ -63,7 +62,7 @@ def report_runs(request: ApiRequest) -> HttpResponseBase:
     if request.method == "POST":
         return create_report_run(request)
     check_known(request.params, PAGE_PARAMS)
-    check_expand(request.params, {"data.result", "data.parameters"})
+    check_expand(request.params, {"data.result", "data.parameters", "data.result.links"})
     page, has_more = paginate(runs_of(request), request.params, kind="report run")
     data = [serializers.report_run_dict(request, run) for run in page]
     return ok(serializers.list_dict("/v1/reporting/report_runs", data, has_more))
@@ -72,7 +71,7 @@ def report_runs(request: ApiRequest) -> HttpResponseBase:
 def create_report_run(request: ApiRequest) -> HttpResponseBase:
     params = request.params
     check_known(params, ("report_type", "parameters", "expand"))
-    check_expand(params, {"result", "parameters"})
+    check_expand(params, {"result", "parameters", "result.links"})
     if "report_type" not in params:
         raise StripeError("Missing required param: report_type.", code="parameter_missing", param="report_type")
     report_type_id = string(params["report_type"], "report_type")
@@ -102,7 +101,7 @@ def create_report_run(request: ApiRequest) -> HttpResponseBase:
 @api_view("GET")
 def report_run(request: ApiRequest, run_id: str) -> HttpResponseBase:
     check_known(request.params, ("expand",))
-    check_expand(request.params, {"result", "parameters"})
+    check_expand(request.params, {"result", "parameters", "result.links"})
     run = runs_of(request).filter(pk=run_id).first()
     if run is None:
         raise resource_missing("report run", run_id)
@@ -235,10 +234,12 @@ def file_links(request: ApiRequest) -> HttpResponseBase:
     params = request.params
     if request.method == "POST":
         check_known(params, ("file", "expires_at", "metadata", "expand"))
-        expand = check_expand(params, {"file"})
+        expand = check_expand(params, {"file", "file.links"})
         if "file" not in params:
             raise StripeError("Missing required param: file.", code="parameter_missing", param="file")
         target = get_file(request, string(params["file"], "file"), param="file")
+        if target.is_expired:
+            raise StripeError(f"The file {target.id} has expired: no link can be created for it.", param="file")
         link = FileLink.objects.create(
             account=request.account,
             livemode=request.livemode,
@@ -246,9 +247,9 @@ def file_links(request: ApiRequest) -> HttpResponseBase:
             expires_at=expires_at_param(params["expires_at"]) if "expires_at" in params else None,
             metadata=metadata_param(params.get("metadata", {}), {}),
         )
-        return ok(serializers.file_link_dict(request, link, expand_file="file" in expand))
+        return ok(serializers.file_link_dict(request, link, expand_file=bool(expand & {"file", "file.links"})))
     check_known(params, (*PAGE_PARAMS, "expired", "file"))
-    expand = check_expand(params, {"data.file"})
+    expand = check_expand(params, {"data.file", "data.file.links"})
     queryset = links_of(request)
     if "file" in params:
         queryset = queryset.filter(file_id=string(params["file"], "file"))
@@ -259,7 +260,10 @@ def file_links(request: ApiRequest) -> HttpResponseBase:
         expired = queryset.filter(expires_at__lte=now)
         queryset = expired if params["expired"] == "true" else queryset.exclude(pk__in=expired.values("pk"))
     page, has_more = paginate(queryset, params, kind="file link")
-    data = [serializers.file_link_dict(request, link, expand_file="data.file" in expand) for link in page]
+    data = [
+        serializers.file_link_dict(request, link, expand_file=bool(expand & {"data.file", "data.file.links"}))
+        for link in page
+    ]
     return ok(serializers.list_dict("/v1/file_links", data, has_more))
 
 
@@ -271,7 +275,7 @@ def file_link(request: ApiRequest, link_id: str) -> HttpResponseBase:
     params = request.params
     if request.method == "POST":
         check_known(params, ("expires_at", "metadata", "expand"))
-        expand = check_expand(params, {"file"})
+        expand = check_expand(params, {"file", "file.links"})
         if link.expired:
             raise StripeError("This file link has expired and can no longer be updated.", param="id")
         if "expires_at" in params:
@@ -281,16 +285,16 @@ def file_link(request: ApiRequest, link_id: str) -> HttpResponseBase:
         link.save(update_fields=["expires_at", "metadata"])
     else:
         check_known(params, ("expand",))
-        expand = check_expand(params, {"file"})
-    return ok(serializers.file_link_dict(request, link, expand_file="file" in expand))
+        expand = check_expand(params, {"file", "file.links"})
+    return ok(serializers.file_link_dict(request, link, expand_file=bool(expand & {"file", "file.links"})))
 
 
-@require_GET
+@api_view("GET", auth=False)
 def public_link(request: ApiRequest, token: str) -> HttpResponseBase:
     """Serve a file link's bytes without a key, until the link or the file expires."""
     link = FileLink.objects.select_related("file", "file__account").filter(token=token).first()
     if link is None or link.expired or link.file.is_expired:
-        return StripeError("This link does not exist or has expired.", status=404, code="resource_missing").response()
+        raise StripeError("This link does not exist or has expired.", status=404, code="resource_missing")
     record_download(link.file, request=None, via_link=link.id)
     return FileResponse(link.file.open(), as_attachment=True, filename=link.file.filename, content_type="text/csv")
 

@@ -97,7 +97,9 @@ class ItemizedRows(Report):
     def rows(self, params: Params, fields: Sequence[str]) -> Iterator[Row]:
         # values() + iterator(): no model instances, no result cache; rows arrive
         # from a server-side cursor (PostgreSQL) or in fetchmany chunks (SQLite).
-        rows: Iterator[Row] = self.queryset(params).order_by("effective_at", "id").values(*fields).iterator(chunk_size=2000)
+        rows: Iterator[Row] = (
+            self.queryset(params).order_by("effective_at", "id").values(*fields).iterator(chunk_size=2000)
+        )
         return rows
 
 

@@ -30,7 +30,15 @@ def create(api, data, **headers):
 
 def test_create_returns_pending_run_and_echoes_parameters(api, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response, delay = create(api, {"report_type": "balance.summary.1", **SEPT, "parameters[columns][0]": "net_amount", "parameters[columns][1]": "category"})
+        response, delay = create(
+            api,
+            {
+                "report_type": "balance.summary.1",
+                **SEPT,
+                "parameters[columns][0]": "net_amount",
+                "parameters[columns][1]": "category",
+            },
+        )
 
     body = response.json()
     run = ReportRun.objects.get()
@@ -54,7 +62,9 @@ def test_create_returns_pending_run_and_echoes_parameters(api, django_capture_on
 
 
 def test_create_accepts_bracket_list_form(api):
-    response, _ = create(api, {"report_type": "balance.summary.1", **SEPT, "parameters[columns][]": ["currency", "category"]})
+    response, _ = create(
+        api, {"report_type": "balance.summary.1", **SEPT, "parameters[columns][]": ["currency", "category"]}
+    )
 
     assert response.json()["parameters"]["columns"] == ["currency", "category"]
 
@@ -79,21 +89,98 @@ def test_live_key_creates_live_run(live_api):
     ("data", "status", "code", "param"),
     [
         ({**SEPT}, 400, "parameter_missing", "report_type"),
-        ({"report_type": "balance.summary.1", "parameters[interval_end]": "1759276800"}, 400, "parameter_missing", "parameters[interval_start]"),
-        ({"report_type": "balance.summary.1", **SEPT, "parameters[foo]": "1"}, 400, "parameter_unknown", "parameters[foo]"),
+        (
+            {"report_type": "balance.summary.1", "parameters[interval_end]": "1759276800"},
+            400,
+            "parameter_missing",
+            "parameters[interval_start]",
+        ),
+        (
+            {"report_type": "balance.summary.1", **SEPT, "parameters[foo]": "1"},
+            400,
+            "parameter_unknown",
+            "parameters[foo]",
+        ),
         ({"report_type": "balance.summary.1", **SEPT, "surprise": "1"}, 400, "parameter_unknown", "surprise"),
-        ({"report_type": "payouts.itemized.1", **SEPT, "parameters[timezone]": "Etc/UTC"}, 400, "parameter_unknown", "parameters[timezone]"),
-        ({"report_type": "balance.summary.1", **SEPT, "parameters[interval_start]": "abc"}, 400, "parameter_invalid_integer", "parameters[interval_start]"),
-        ({"report_type": "balance.summary.1", **SEPT, "parameters[interval_start]": "-5"}, 400, "parameter_invalid_integer", "parameters[interval_start]"),
-        ({"report_type": "balance.summary.1", **SEPT, "parameters[interval_end]": "99999999999999"}, 400, "parameter_invalid_integer", "parameters[interval_end]"),
-        ({"report_type": "balance.summary.1", **SEPT, "parameters[interval_start][x]": "1"}, 400, None, "parameters[interval_start][x]"),
-        ({"report_type": "balance.summary.1", "parameters[interval_start]": "1759276800", "parameters[interval_end]": "1756684800"}, 400, None, "parameters[interval_end]"),
-        ({"report_type": "balance.summary.1", "parameters[interval_start]": "1700000000", "parameters[interval_end]": "1759276800"}, 400, None, "parameters[interval_start]"),
-        ({"report_type": "balance.summary.1", "parameters[interval_start]": "1756684800", "parameters[interval_end]": "1790000000"}, 400, None, "parameters[interval_end]"),
+        (
+            {"report_type": "payouts.itemized.1", **SEPT, "parameters[timezone]": "Etc/UTC"},
+            400,
+            "parameter_unknown",
+            "parameters[timezone]",
+        ),
+        (
+            {"report_type": "balance.summary.1", **SEPT, "parameters[interval_start]": "abc"},
+            400,
+            "parameter_invalid_integer",
+            "parameters[interval_start]",
+        ),
+        (
+            {"report_type": "balance.summary.1", **SEPT, "parameters[interval_start]": "-5"},
+            400,
+            "parameter_invalid_integer",
+            "parameters[interval_start]",
+        ),
+        (
+            {"report_type": "balance.summary.1", **SEPT, "parameters[interval_end]": "99999999999999"},
+            400,
+            "parameter_invalid_integer",
+            "parameters[interval_end]",
+        ),
+        (
+            {"report_type": "balance.summary.1", **SEPT, "parameters[interval_start][x]": "1"},
+            400,
+            None,
+            "parameters[interval_start][x]",
+        ),
+        (
+            {
+                "report_type": "balance.summary.1",
+                "parameters[interval_start]": "1759276800",
+                "parameters[interval_end]": "1756684800",
+            },
+            400,
+            None,
+            "parameters[interval_end]",
+        ),
+        (
+            {
+                "report_type": "balance.summary.1",
+                "parameters[interval_start]": "1700000000",
+                "parameters[interval_end]": "1759276800",
+            },
+            400,
+            None,
+            "parameters[interval_start]",
+        ),
+        (
+            {
+                "report_type": "balance.summary.1",
+                "parameters[interval_start]": "1756684800",
+                "parameters[interval_end]": "1790000000",
+            },
+            400,
+            None,
+            "parameters[interval_end]",
+        ),
         ({"report_type": "nope.summary.1", **SEPT}, 400, None, "report_type"),
-        ({"report_type": "balance.summary.1", **SEPT, "parameters[columns][0]": "bogus"}, 400, None, "parameters[columns]"),
-        ({"report_type": "balance.summary.1", **SEPT, "parameters[timezone]": "Mars/Base"}, 400, None, "parameters[timezone]"),
-        ({"report_type": "balance.summary.1", **SEPT, "parameters[currency]": "xyz"}, 400, None, "parameters[currency]"),
+        (
+            {"report_type": "balance.summary.1", **SEPT, "parameters[columns][0]": "bogus"},
+            400,
+            None,
+            "parameters[columns]",
+        ),
+        (
+            {"report_type": "balance.summary.1", **SEPT, "parameters[timezone]": "Mars/Base"},
+            400,
+            None,
+            "parameters[timezone]",
+        ),
+        (
+            {"report_type": "balance.summary.1", **SEPT, "parameters[currency]": "xyz"},
+            400,
+            None,
+            "parameters[currency]",
+        ),
         ({"report_type": "", **SEPT}, 400, "parameter_invalid_empty", "report_type"),
         ({"report_type": "balance.summary.1", "parameters": "x"}, 400, None, "parameters"),
         ({"report_type": "balance.summary.1", **SEPT, "expand[0]": "nothing"}, 400, None, "expand"),
@@ -113,7 +200,14 @@ def test_bad_create_is_a_stripe_error_and_creates_nothing(api, data, status, cod
 
 
 def test_interval_error_names_the_data_available_end(api):
-    response, _ = create(api, {"report_type": "balance.summary.1", "parameters[interval_start]": "1756684800", "parameters[interval_end]": "1790000000"})
+    response, _ = create(
+        api,
+        {
+            "report_type": "balance.summary.1",
+            "parameters[interval_start]": "1756684800",
+            "parameters[interval_end]": "1790000000",
+        },
+    )
 
     assert "data_available_end" in response.json()["error"]["message"]
 
@@ -354,11 +448,13 @@ def test_concurrent_requests_with_one_key_create_one_run(account, test_secret):
 
     def post(name):
         try:
-            responses[name], _ = create(ApiClient(test_secret), {"report_type": "balance.summary.1", **SEPT}, **{"Idempotency-Key": "same"})
+            data = {"report_type": "balance.summary.1", **SEPT}
+            responses[name] = ApiClient(test_secret).post(URL, data, headers={"Idempotency-Key": "same"})
         finally:
             connection.close()
 
-    with mock.patch.object(ParametersForm, "is_valid", held_is_valid):
+    # Patched once for both threads: patching per thread would race and leave a mock behind.
+    with mock.patch.object(ParametersForm, "is_valid", held_is_valid), mock.patch.object(tasks.run_report, "delay"):
         first = threading.Thread(target=post, args=("first",))
         first.start()
         assert first_in_flight.wait(timeout=10)

@@ -1,8 +1,4 @@
-"""The demo account: a fixed login, fixed API keys and a generated, realistic ledger.
-
-`load_demo` is idempotent: it creates what is missing and generates a mode's
-ledger only while that mode has none. The generator is deterministic: the same
-seed and end give the same Stripe ids, amounts and times.
+"""The demo ledger generator: deterministic, realistic balance transactions and payouts.
 
 The ledger covers the 13 months (HISTORY_DAYS) before `end`, a UTC midnight:
 card charges in usd, eur and jpy with their processing fees, refunds, disputes
@@ -11,7 +7,7 @@ automatic payouts per currency that settle everything available by their
 arrival. One automatic payout fails and comes back as a `payout_reversal`,
 which a later payout settles. Two manual payouts are taken on Saturdays; like
 every other balance movement they are swept into the next automatic payout,
-so the balance stays what is still pending. Live mode gets a fifth of the rows.
+so the balance stays what is still pending.
 """
 
 from __future__ import annotations
@@ -20,120 +16,47 @@ import gc
 import heapq
 import math
 import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
-from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
 
-from reporting.ids import ALPHABET
-from reporting.models import (
-    Account,
-    ApiKey,
-    BalanceTransaction,
-    DataWatermark,
-    Door,
-    Event,
-    Membership,
-    Payout,
-    User,
-    digest_secret,
+from reporting.demo.catalogue import (
+    _ADJUSTMENTS,
+    _BRAND_CUM_WEIGHTS,
+    _BRANDS,
+    _CURRENCIES,
+    _CURRENCY_CUM_SHARES,
+    _DISPUTE_RATE,
+    _DISPUTE_REASONS,
+    _DISPUTE_WON_RATE,
+    _FAILED_PAYOUT_RATE,
+    _FIRST_NAMES,
+    _LAST_NAMES,
+    _MONTH_WEIGHT,
+    _REFUND_RATE,
+    _ROWS_PER_CHARGE,
+    _WEEKDAY_WEIGHT,
+    _Currency,
+    _processing_fee,
 )
+from reporting.ids import ALPHABET
+from reporting.models import Account, BalanceTransaction, DataWatermark, Door, Event, Payout
 
-DEMO_ACCOUNT_ID = "acct_demo000000000000"
-DEMO_ACCOUNT_NAME = "Demo Company"
-DEMO_USERNAME = "demo"
-DEMO_PASSWORD = "demo"
-DEMO_EMAIL = "demo@example.com"
-DEMO_TIMEZONE = "Europe/Berlin"
-DEMO_KEY_NAME = "Demo key"
-# Published on purpose, like the login: anyone running the demo may use them.
-# Same shape as generated secrets (8-character prefix + 48 base62 characters).
-DEMO_TEST_SECRET = "sk_test_demo" + "YGAnAe8EfoqbC8YqWmjlgxhgrv9QJROHgPNx0OQYNUQh"
-DEMO_LIVE_SECRET = "sk_live_demo" + "6SUDd9oyvzHyUqQDItznntJlcRrnnrxxpgnwKDMVRImS"
-
-DEFAULT_ROWS = 50_000
-DEFAULT_SEED = 42
 HISTORY_DAYS = 396  # 13 months
-LIVE_ROWS_DIVISOR = 5
 BATCH_SIZE = 2000
 # Finished rows are written in chunks of about this many, so memory stays
 # bounded however many rows are asked for.
 FLUSH_ROWS = 20_000
 
 _DAY = timedelta(days=1)
-# Expected balance transactions per charge: the charge, ~5% refunds, ~0.7%
-# disputes of which ~40% are won back.
-_ROWS_PER_CHARGE = 1.06
-_REFUND_RATE = 0.05
-_DISPUTE_RATE = 0.007
-_DISPUTE_WON_RATE = 0.4
-_FAILED_PAYOUT_RATE = 0.004
-_WEEKDAY_WEIGHT = (1.0, 1.05, 1.05, 1.1, 1.15, 0.8, 0.7)
-_MONTH_WEIGHT = {11: 1.2, 12: 1.35, 1: 0.85}
-_EEA = frozenset({"AT", "BE", "DE", "ES", "FR", "IE", "IT", "NL"})
-_BRANDS = ("Visa", "MasterCard", "American Express")
-_BRAND_CUM_WEIGHTS = (55, 88, 100)
-_DISPUTE_REASONS = (
-    "fraudulent",
-    "fraudulent",
-    "product_not_received",
-    "duplicate",
-    "subscription_canceled",
-    "product_unacceptable",
-    "credit_not_processed",
-    "general",
-)
-_FIRST_NAMES = (
-    "anna", "ben", "carla", "david", "emma", "felix", "grace", "hiro", "ines", "jonas",
-    "kate", "luca", "maya", "noah", "olivia", "paul", "rosa", "sam", "yuki", "zoe",
-)  # fmt: skip
-_LAST_NAMES = (
-    "adams", "becker", "costa", "dubois", "evans", "fischer", "garcia", "hoffmann", "ito", "jansen",
-    "keller", "lopez", "martin", "nakamura", "rossi", "schmidt", "smith", "tanaka", "weber", "young",
-)  # fmt: skip
 # Maps a random byte to a base62 character (the first 8 characters come up a
 # little more often, which no one reading an id can tell).
 _BASE62 = bytes(ord(ALPHABET[i % len(ALPHABET)]) for i in range(256))
-_ADJUSTMENTS = (
-    "Adjustment for missed fee refund",
-    "Goodwill credit",
-    "Correction of a currency conversion",
-    "Adjustment for duplicate fee",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class _Currency:
-    code: str
-    share: float  # of all charges
-    peak_hour: float  # UTC hour when its customers buy most
-    available_days: int  # from a transaction's creation day to its availability
-    countries: tuple[str, ...]
-    median: float  # median charge, major units
-    unit: int  # minor units per major unit
-    dispute_fee: int
-    radar_fee: int  # per charge, billed monthly
-
-
-_CURRENCIES = (
-    _Currency("usd", 0.6, 19.0, 2, ("US",) * 8 + ("CA", "GB"), 45.0, 100, 1500, 5),
-    _Currency(
-        "eur", 0.3, 12.0, 3, ("DE", "DE", "DE", "FR", "FR", "NL", "ES", "IT", "AT", "BE", "IE"), 40.0, 100, 2000, 5
-    ),
-    _Currency("jpy", 0.1, 4.0, 4, ("JP",), 4500.0, 1, 1500, 7),
-)
-
-_CURRENCY_CUM_SHARES = tuple(sum(c.share for c in _CURRENCIES[: i + 1]) for i in range(len(_CURRENCIES)))
-
-
-class _Writer(Protocol):
-    def write(self, msg: str, /) -> object: ...
 
 
 @dataclass(slots=True)
@@ -190,14 +113,6 @@ class _MonthUsage:
     subscription_volume: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class ModeLoad:
-    livemode: bool
-    rows: int
-    generated: bool
-    seconds: float
-
-
 def utc_midnight(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
@@ -207,18 +122,6 @@ def _charge_amount(rng: random.Random, currency: _Currency) -> int:
     if currency.unit == 1:
         return max(50, int(major / 10) * 10)  # yen prices end in a zero
     return max(1, int(major)) * 100 - rng.choice((0, 0, 0, 1, 5, 50))
-
-
-def _processing_fee(currency: _Currency, amount: int, country: str) -> int:
-    # Stripe's list prices: 2.9% + 30c (+1.5% for international cards) in the US,
-    # 1.5% + 25c for EEA cards in the euro area, 3.6% in Japan. Integer rounding.
-    if currency.code == "jpy":
-        return (amount * 36 + 500) // 1000
-    if currency.code == "eur":
-        permille = 15 if country in _EEA else 29
-        return (amount * permille + 500) // 1000 + 25
-    permille = 29 if country == "US" else 44
-    return (amount * permille + 500) // 1000 + 30
 
 
 def _schedule(charges_per_week: float) -> str:
@@ -706,91 +609,3 @@ def generate_ledger(*, account: Account, livemode: bool, rows: int, seed: int, e
         if collecting:
             gc.enable()
     return written
-
-
-def _today() -> datetime:
-    return utc_midnight(timezone.now())
-
-
-def ensure_demo_account() -> Account:
-    """Create the demo account, user, membership and API keys where missing."""
-    with transaction.atomic():
-        # The account "opened" when its ledger starts; later loads read the anchor back from it.
-        account, _ = Account.objects.get_or_create(
-            id=DEMO_ACCOUNT_ID, defaults={"name": DEMO_ACCOUNT_NAME, "created": _today() - timedelta(days=HISTORY_DAYS)}
-        )
-        user = User.objects.filter(username=DEMO_USERNAME).first()
-        if user is None:
-            user = User.objects.create_user(
-                DEMO_USERNAME,
-                DEMO_EMAIL,
-                DEMO_PASSWORD,
-                first_name="Demo",
-                last_name="User",
-                timezone=DEMO_TIMEZONE,
-                is_staff=True,
-            )
-        Membership.objects.get_or_create(user=user, account=account, defaults={"role": Membership.Role.ADMIN})
-        # Staff without model permissions would find an empty admin: let the demo user read it.
-        user.user_permissions.add(
-            *Permission.objects.filter(content_type__app_label="reporting", codename__startswith="view_")
-        )
-        for livemode, secret in ((False, DEMO_TEST_SECRET), (True, DEMO_LIVE_SECRET)):
-            if not ApiKey.objects.filter(digest=digest_secret(secret)).exists():
-                key, _ = ApiKey.issue(
-                    account=account, livemode=livemode, name=DEMO_KEY_NAME, created_by=user, secret=secret
-                )
-                Event.record(
-                    Event.Action.KEY_CREATED,
-                    door=Door.CLI,
-                    account=account,
-                    livemode=livemode,
-                    actor=user,
-                    object_id=str(key.pk),
-                )
-    return account
-
-
-def demo_end(account: Account) -> datetime:
-    """Return the UTC midnight the demo ledger ends at: the first load's day, at most today."""
-    return min(utc_midnight(account.created) + timedelta(days=HISTORY_DAYS), _today())
-
-
-def load_demo(*, rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED, stdout: _Writer | None = None) -> list[ModeLoad]:
-    """Create the demo account and fill each empty mode's ledger; live mode gets rows // 5."""
-    account = ensure_demo_account()
-    end = demo_end(account)
-    loads = []
-    for livemode in (False, True):
-        mode = "live" if livemode else "test"
-        started = time.perf_counter()
-        # Checked and filled in one transaction, so two concurrent loads cannot both fill a mode.
-        with transaction.atomic():
-            existing = BalanceTransaction.objects.for_mode(account, livemode).count()
-            written = existing
-            if not existing:
-                mode_rows = rows // LIVE_ROWS_DIVISOR if livemode else rows
-                written = generate_ledger(
-                    account=account, livemode=livemode, rows=mode_rows, seed=seed + (1 if livemode else 0), end=end
-                )
-        seconds = time.perf_counter() - started
-        load = ModeLoad(livemode=livemode, rows=written, generated=not existing, seconds=seconds)
-        loads.append(load)
-        if stdout is not None:
-            if load.generated:
-                stdout.write(f"{mode} mode: generated {load.rows:,} balance transactions in {seconds:.1f} s\n")
-            else:
-                stdout.write(f"{mode} mode: already loaded ({load.rows:,} balance transactions), left as is\n")
-    return loads
-
-
-def reset_demo_ledger() -> int:
-    """Delete the demo ledger in both modes, re-anchor it at today, and return the rows deleted."""
-    with transaction.atomic():
-        # QuerySet.delete() skips the append-only guard on instances; payouts go
-        # last because transactions protect them.
-        deleted, _ = BalanceTransaction.objects.filter(account_id=DEMO_ACCOUNT_ID).delete()
-        Payout.objects.filter(account_id=DEMO_ACCOUNT_ID).delete()
-        DataWatermark.objects.filter(account_id=DEMO_ACCOUNT_ID).delete()
-        Account.objects.filter(id=DEMO_ACCOUNT_ID).update(created=_today() - timedelta(days=HISTORY_DAYS))
-    return deleted
