@@ -20,7 +20,9 @@ class ApiClient(Client):
 def ledger(account):
     for livemode in (False, True):
         for month in (1, 6, 9, 11):
-            BalanceTransactionFactory(account=account, livemode=livemode, created=datetime(2025, month, 3, 12, tzinfo=UTC))
+            BalanceTransactionFactory(
+                account=account, livemode=livemode, created=datetime(2025, month, 3, 12, tzinfo=UTC)
+            )
     return account
 
 

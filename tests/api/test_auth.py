@@ -83,7 +83,9 @@ def test_stripe_version_is_accepted_and_echoed(api):
     assert response["Stripe-Version"] == "2026-10-28.endive"
 
 
-@pytest.mark.parametrize(("method", "path"), [("get", "/v1/nope"), ("delete", URL), ("put", "/v1/files"), ("post", "/v1/files")])
+@pytest.mark.parametrize(
+    ("method", "path"), [("get", "/v1/nope"), ("delete", URL), ("put", "/v1/files"), ("post", "/v1/files")]
+)
 def test_unknown_path_or_method_is_unrecognized_url(api, method, path):
     response = getattr(api, method)(path)
 

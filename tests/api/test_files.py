@@ -18,7 +18,9 @@ CSV = b'"category","net_amount"\n"activity","1.00"\n'
 @pytest.fixture
 def report_file(account):
     name = report_storage().save("t/report.csv", io.BytesIO(CSV))
-    file = FileFactory(account=account, storage_name=name, size=len(CSV), filename="balance.summary.1_2025-09-01_2025-10-01.csv")
+    file = FileFactory(
+        account=account, storage_name=name, size=len(CSV), filename="balance.summary.1_2025-09-01_2025-10-01.csv"
+    )
     ReportRunFactory(account=account).mark_succeeded(result=file, row_count=1)
     return file
 
@@ -26,11 +28,28 @@ def report_file(account):
 def test_file_object_has_stripes_fields(api, report_file):
     body = api.get(f"/v1/files/{report_file.id}").json()
 
-    assert set(body) == {"id", "object", "created", "expires_at", "filename", "links", "purpose", "size", "title", "type", "url"}
+    assert set(body) == {
+        "id",
+        "object",
+        "created",
+        "expires_at",
+        "filename",
+        "links",
+        "purpose",
+        "size",
+        "title",
+        "type",
+        "url",
+    }
     assert body["object"] == "file"
     assert body["type"] == "csv"
     assert body["size"] == len(CSV)
-    assert body["links"] == {"object": "list", "data": [], "has_more": False, "url": f"/v1/file_links?file={report_file.id}"}
+    assert body["links"] == {
+        "object": "list",
+        "data": [],
+        "has_more": False,
+        "url": f"/v1/file_links?file={report_file.id}",
+    }
 
 
 def test_files_list_filters_by_purpose(api, report_file):
