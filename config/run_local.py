@@ -6,6 +6,7 @@ directly (README) and never loads demo data.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -72,15 +73,20 @@ def main() -> int:
                 str(VAR_DIR / "celerybeat-schedule"),
             ],
         ]
-        processes += [subprocess.Popen(c, cwd=BASE_DIR) for c in commands]
+        # Each child leads its own process group: Ctrl-C reaches only us, and we stop
+        # them in order (Redis last) and can kill a whole group (gunicorn's workers).
+        processes += [subprocess.Popen(c, cwd=BASE_DIR, start_new_session=True) for c in commands]
         print_banner(port)
-        # Ctrl-C reaches the whole process group; wait for any child to exit.
-        os.wait()
+        os.wait()  # returns when any child exits
     except KeyboardInterrupt:
         pass
     finally:
         stop(processes)
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def print_banner(port: str) -> None:
@@ -104,15 +110,22 @@ def print_banner(port: str) -> None:
 
 
 def stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    """Stop web, worker and beat first, Redis last; kill any group that lingers."""
     for process in reversed(processes):
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in processes:
+        _signal_group(process, signal.SIGTERM)
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            process.kill()
+            _signal_group(process, signal.SIGKILL)
+            process.wait()
+        _signal_group(process, signal.SIGKILL)  # leftovers, such as orphaned workers
+
+
+def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signum)
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _interrupt)
     sys.exit(main())

@@ -25,7 +25,9 @@ def start(socket: Path, *, persist: bool = True) -> subprocess.Popen[bytes]:
         "--appendfilename", f"{socket.stem}.aof",
         "--save", "",
     ]  # fmt: skip
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL)
+    # Its own session: a Ctrl-C meant for the web and worker processes must not
+    # take the broker down before they have stopped.
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 10
     while not socket.exists():
         if process.poll() is not None or time.monotonic() > deadline:

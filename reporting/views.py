@@ -34,6 +34,7 @@ from reporting.models import (
     User,
     data_availability,
 )
+from reporting.reports import get_report
 
 
 class DashboardRequest(HttpRequest):
@@ -165,7 +166,10 @@ def run_download(request: DashboardRequest, run_id: str) -> FileResponse:
         actor=request.user,
         object_id=file.id,
     )
-    return FileResponse(file.open(), as_attachment=True, filename=file.filename, content_type="text/csv")
+    # Named after the days the user picked, in their own zone (the stored name uses the run's).
+    report = get_report(run.report_type_id)
+    name = report.filename(services.params_for(run), timezone.get_current_timezone()) if report else file.filename
+    return FileResponse(file.open(), as_attachment=True, filename=name, content_type="text/csv")
 
 
 # Mode and API keys

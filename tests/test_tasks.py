@@ -51,7 +51,7 @@ def test_run_report_writes_file_and_succeeds(ledger):
     content = run.result.open().read()
     assert run.result.size == len(content)
     assert run.result.sha256 == hashlib.sha256(content).hexdigest()
-    assert run.result.filename == "balance.summary.1_2025-09-01_2025-10-01.csv"
+    assert run.result.filename == "balance.summary.1_2025-09-01_2025-09-30.csv"
     assert run.result.expires_at > timezone.now() + timedelta(days=29)
     assert run.started_at <= run.finished_at
 

@@ -306,7 +306,7 @@ def test_download_streams_csv_attachment(analyst_client, account, settings):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv"
-    assert response["Content-Disposition"] == 'attachment; filename="balance.summary.1_2025-09-01_2025-10-01.csv"'
+    assert response["Content-Disposition"] == 'attachment; filename="balance.summary.1_2025-03-01_2025-03-31.csv"'
     assert b"".join(response.streaming_content) == b'"a"\n"1"\n'
     assert Event.objects.filter(action="file.downloaded", door="dashboard").count() == 1
 
@@ -432,3 +432,18 @@ def test_healthz_503_when_database_unreachable(client):
 
     assert response.status_code == 503
     assert response.json()["database"] == "error: OSError"
+
+
+def test_download_is_named_after_the_days_in_the_users_zone(analyst_client, analyst, account):
+    from reporting.models import report_storage
+
+    analyst.timezone = "Europe/Berlin"
+    analyst.save()
+    name = report_storage().save("t/x.csv", io.BytesIO(b'"a"\n'))
+    berlin_october = {"interval_start": 1759269600, "interval_end": 1761951600}  # 2025-10-01 / 11-01 00:00 CEST/CET
+    run = ReportRunFactory(account=account, report_type_id="payouts.itemized.1", parameters=berlin_october)
+    run.mark_succeeded(result=FileFactory(account=account, storage_name=name, size=4), row_count=0)
+
+    response = analyst_client.get(reverse("reporting:run-download", args=[run.id]))
+
+    assert response["Content-Disposition"] == 'attachment; filename="payouts.itemized.1_2025-10-01_2025-10-31.csv"'

@@ -480,7 +480,7 @@ CREATE_REPORT_RUN = form_body(
             "items": string(),
             "description": "The output columns, in order; omitted: the type's `default_columns`.",
         },
-        **expand_body(["parameters", "result"]),
+        **expand_body(["parameters", "result", "result.links"]),
     },
     required=["report_type"],
     x_pattern_properties={"^parameters\\[columns\\]\\[[0-9]+\\]$": string(), **INDEXED_EXPAND},
@@ -492,7 +492,7 @@ CREATE_FILE_LINK = form_body(
         "file": string("The ID of the file (its purpose must allow links, as `finance_report_run` does)."),
         "expires_at": {**UNIX_PARAM, "description": "A future timestamp after which the link no longer works."},
         **METADATA_PROPERTIES,
-        **expand_body(["file"]),
+        **expand_body(["file", "file.links"]),
     },
     required=["file"],
     x_pattern_properties={**METADATA_PATTERN, **INDEXED_EXPAND},
@@ -505,7 +505,7 @@ UPDATE_FILE_LINK = form_body(
             "description": "A future timestamp, `now` to expire the link at once, or empty to never expire it.",
         },
         **METADATA_PROPERTIES,
-        **expand_body(["file"]),
+        **expand_body(["file", "file.links"]),
     },
     x_pattern_properties={**METADATA_PATTERN, **INDEXED_EXPAND},
 )
@@ -552,12 +552,6 @@ CSV_OK: Schema = {
     "headers": {"Request-Id": {"$ref": "#/components/headers/Request-Id"}},
     "content": {"text/csv": {"schema": {"type": "string"}}},
 }
-# Public links are plain downloads (files.stripe.com/links/…), outside the v1 API and its Request-Id.
-PUBLIC_CSV_OK: Schema = {key: value for key, value in CSV_OK.items() if key != "headers"}
-PUBLIC_NOT_FOUND: Schema = {
-    "description": "No link has this token, or the link or its file has expired (`resource_missing`).",
-    "content": {"application/json": {"schema": ref("error")}},
-}
 
 
 # Paths
@@ -599,7 +593,7 @@ PATHS: dict[str, Schema] = {
             "List report runs, newest first.",
             "Report runs",
             {"200": json_ok("reporting.report_run_list", "A page of report runs."), **JSON_ERRORS},
-            parameters=[*PAGE_PARAMS, expand_param(["data.parameters", "data.result"])],
+            parameters=[*PAGE_PARAMS, expand_param(["data.parameters", "data.result", "data.result.links"])],
         ),
         "post": operation(
             "PostReportingReportRuns",
@@ -617,7 +611,7 @@ PATHS: dict[str, Schema] = {
             "Retrieve a report run.",
             "Report runs",
             {"200": json_ok("reporting.report_run", "The report run."), **JSON_ERRORS},
-            parameters=[REPORT_RUN_ID, expand_param(["parameters", "result"])],
+            parameters=[REPORT_RUN_ID, expand_param(["parameters", "result", "result.links"])],
         ),
     },
     "/v1/reporting/report_types": {
@@ -685,7 +679,7 @@ PATHS: dict[str, Schema] = {
                 *PAGE_PARAMS,
                 query_param("expired", "Only expired links (`true`) or only live ones (`false`).", {"type": "boolean"}),
                 query_param("file", "Only links to this file id.", string()),
-                expand_param(["data.file"]),
+                expand_param(["data.file", "data.file.links"]),
             ],
         ),
         "post": operation(
@@ -703,7 +697,7 @@ PATHS: dict[str, Schema] = {
             "Retrieve a file link.",
             "File links",
             {"200": json_ok("file_link", "The file link."), **JSON_ERRORS},
-            parameters=[LINK_ID, expand_param(["file"])],
+            parameters=[LINK_ID, expand_param(["file", "file.links"])],
         ),
         "post": operation(
             "PostFileLinksLink",
@@ -720,7 +714,7 @@ PATHS: dict[str, Schema] = {
             "GetLinksToken",
             "Download a file through a file link, without a key.",
             "File links",
-            {"200": PUBLIC_CSV_OK, "404": PUBLIC_NOT_FOUND},
+            {"200": CSV_OK, "400": response_ref("BadRequest"), "404": response_ref("NotFound")},
             parameters=[path_param("token", "The opaque token at the end of a file link's `url`.")],
             security=[],
             description="The public `url` of a file link; 404 once the link or its file has expired.",

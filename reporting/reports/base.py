@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, tzinfo
 from typing import IO, Any, ClassVar
 from zoneinfo import ZoneInfo
 
@@ -152,7 +152,10 @@ class Report:
         out.write("".join(batch))
         return count + len(batch)
 
-    def filename(self, params: Params) -> str:
-        start = f"{params.interval_start:%Y-%m-%d}" if params.interval_start else "start"
-        end = f"{params.interval_end:%Y-%m-%d}" if params.interval_end else "end"
-        return f"{self.id}_{start}_{end}.csv"
+    def filename(self, params: Params, zone: tzinfo | None = None) -> str:
+        """Name the file after the type and the days it covers: first and last day included."""
+        zone = zone or params.timezone
+        start, end = params.interval_start, params.interval_end
+        first = f"{start.astimezone(zone):%Y-%m-%d}" if start else "start"
+        last = f"{(end - timedelta(seconds=1)).astimezone(zone):%Y-%m-%d}" if end else "end"
+        return f"{self.id}_{first}_{last}.csv"
