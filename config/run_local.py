@@ -127,5 +127,7 @@ def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
 
 
 if __name__ == "__main__":
+    # Explicit, because a shell that starts us in the background ignores SIGINT.
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     sys.exit(main())
