@@ -32,8 +32,8 @@ def use_broker(app: Celery, url: str) -> None:
     """Point the Celery app at another broker, dropping its cached connection pools."""
     app.conf.update(broker_url=url)
     # Celery caches connection pools built from the old URL.
-    app._pool = None  # type: ignore[attr-defined]
-    app.amqp._producer_pool = None  # type: ignore[attr-defined]
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 @pytest.fixture(autouse=True, scope="session")

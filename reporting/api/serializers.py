@@ -41,7 +41,7 @@ def file_link_dict(
 
 def file_dict(request: HttpRequest, file: File) -> JSON:
     # Prefetched newest first by the views (one query per page, not per file).
-    links = list(file.links.all())  # type: ignore[attr-defined]  # reverse FK from FileLink
+    links = list(file.links.all())
     return {
         "id": file.id,
         "object": "file",
