@@ -97,19 +97,18 @@ def params_for(run: ReportRun) -> Params:
 
 
 class HashingWriter:
-    """A text sink that encodes to UTF-8, writes to a binary file and keeps size and sha256."""
+    """A binary sink that passes bytes through to a file, keeping size and sha256."""
 
     def __init__(self, raw: IO[bytes]) -> None:
         self.raw = raw
         self.sha256 = hashlib.sha256()
         self.size = 0
 
-    def write(self, chunk: str) -> int:
-        data = chunk.encode()
+    def write(self, data: bytes | memoryview) -> int:
         self.raw.write(data)
         self.sha256.update(data)
         self.size += len(data)
-        return len(chunk)
+        return len(data)
 
 
 def execute_report_run(run: ReportRun) -> None:
@@ -122,7 +121,7 @@ def execute_report_run(run: ReportRun) -> None:
     with tempfile.TemporaryFile() as tmp:
         sink = HashingWriter(tmp)
         try:
-            row_count = report.write(params, cast(IO[str], sink))
+            row_count = report.write(params, cast(IO[bytes], sink))
         except ReportError as exc:
             run.mark_failed(str(exc))
             return

@@ -137,19 +137,19 @@ class Report:
     def rows(self, params: Params, fields: Sequence[str]) -> Iterator[Row]:
         raise NotImplementedError
 
-    def write(self, params: Params, out: IO[str]) -> int:
-        """Stream the report as CSV into `out`; return the number of data rows."""
+    def write(self, params: Params, out: IO[bytes]) -> int:
+        """Stream the report as UTF-8 CSV into the binary `out`; return the number of data rows."""
         columns = self.selected_columns(params)
-        out.write(csv_line(c.name for c in columns))
+        out.write(csv_line(c.name for c in columns).encode())
         count = 0
         batch: list[str] = []
         for row in self.rows(params, self.fields_for(columns)):
             batch.append(csv_line(c.format(row, params) for c in columns))
             if len(batch) >= CHUNK_ROWS:
-                out.write("".join(batch))
+                out.write("".join(batch).encode())
                 count += len(batch)
                 batch.clear()
-        out.write("".join(batch))
+        out.write("".join(batch).encode())
         return count + len(batch)
 
     def filename(self, params: Params, zone: tzinfo | None = None) -> str:

@@ -19,9 +19,9 @@ ITEMIZED = "balance_change_from_activity.itemized.1"
 
 def run_report(account, report_type, **parameters) -> tuple[str, int]:
     run = ReportRunFactory(account=account, report_type_id=report_type, parameters=parameters)
-    out = io.StringIO()
+    out = io.BytesIO()
     count = get_report(report_type).write(params_for(run), out)
-    return out.getvalue(), count
+    return out.getvalue().decode(), count
 
 
 # balance.summary.1
@@ -113,10 +113,10 @@ def test_summary_one_second_interval_includes_start_excludes_end(account):
         interval_end=at(2025, 3, 1, 0, 0, 1),
     )
 
-    out = io.StringIO()
+    out = io.BytesIO()
     get_report(SUMMARY).write(params, out)
 
-    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    rows = list(csv.DictReader(io.StringIO(out.getvalue().decode())))
     amounts = {r["category"]: r["net_amount"] for r in rows}
     assert amounts["activity"] == "9.41"
     assert amounts["ending_balance"] == "9.41"
@@ -156,10 +156,10 @@ def test_summary_local_midnight_interval_names_local_calendar_days(account):
         },
     )
 
-    out = io.StringIO()
+    out = io.BytesIO()
     get_report(SUMMARY).write(params_for(run), out)
 
-    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    rows = list(csv.DictReader(io.StringIO(out.getvalue().decode())))
     assert [(r["description"], r["net_amount"]) for r in rows if "balance" in r["category"]] == [
         ("Starting balance (2025-03-01)", "10.00"),
         ("Ending balance (2025-03-31)", "30.00"),
@@ -262,10 +262,10 @@ def test_itemized_optional_columns_null_and_empty(account):
         ],
     )
 
-    out = io.StringIO()
+    out = io.BytesIO()
     get_report(ITEMIZED).write(params, out)
 
-    assert out.getvalue() == (
+    assert out.getvalue().decode() == (
         '"balance_transaction_id","source_id","description","customer_facing_amount","automatic_payout_effective_at_utc"\n'
         '"txn_a",,,,\n'
         '"txn_b",,"",,\n'
@@ -284,11 +284,11 @@ def test_write_returns_row_count_and_default_header(golden_account, report_type,
         interval_start=at(2025, 3, 1),
         interval_end=at(2025, 4, 1),
     )
-    out = io.StringIO()
+    out = io.BytesIO()
 
     count = report.write(params, out)
 
-    lines = out.getvalue().split("\n")
+    lines = out.getvalue().decode().split("\n")
     assert count == rows
     assert lines[-1] == ""  # LF-terminated
     assert len(lines) - 2 == rows
@@ -304,14 +304,14 @@ def test_write_in_small_batches_gives_the_same_file(golden_account, monkeypatch,
         interval_start=at(2025, 3, 1),
         interval_end=at(2025, 4, 1),
     )
-    whole = io.StringIO()
+    whole = io.BytesIO()
     whole_count = report.write(params, whole)
     monkeypatch.setattr("reporting.reports.base.CHUNK_ROWS", 2)
-    batched = io.StringIO()
+    batched = io.BytesIO()
 
     batched_count = report.write(params, batched)
 
-    assert batched.getvalue() == whole.getvalue()
+    assert batched.getvalue().decode() == whole.getvalue().decode()
     assert batched_count == whole_count
 
 
@@ -326,7 +326,7 @@ def test_itemized_rows_at_the_same_time_keep_ledger_order(account):
         columns=["balance_transaction_id"],
     )
 
-    out = io.StringIO()
+    out = io.BytesIO()
     get_report(ITEMIZED).write(params, out)
 
-    assert out.getvalue() == '"balance_transaction_id"\n"txn_c"\n"txn_a"\n"txn_b"\n'
+    assert out.getvalue().decode() == '"balance_transaction_id"\n"txn_c"\n"txn_a"\n"txn_b"\n'

@@ -29,9 +29,9 @@ HOURS = 24 * 20  # the random ledgers live in 20 days from ORIGIN
 
 
 def read(report_type: str, params: Params) -> list[dict[str, str]]:
-    out = io.StringIO()
+    out = io.BytesIO()
     get_report(report_type).write(params, out)
-    return list(csv.DictReader(io.StringIO(out.getvalue())))
+    return list(csv.DictReader(io.StringIO(out.getvalue().decode())))
 
 
 def summary(params: Params) -> dict[str, dict[str, Decimal]]:

@@ -25,9 +25,9 @@ PAYOUTS = "payouts.itemized.1"
 
 def run_report(account, **parameters) -> tuple[str, int]:
     run = ReportRunFactory(account=account, report_type_id=PAYOUTS, parameters=parameters)
-    out = io.StringIO()
+    out = io.BytesIO()
     count = get_report(PAYOUTS).write(params_for(run), out)
-    return out.getvalue(), count
+    return out.getvalue().decode(), count
 
 
 def test_payouts_itemized_matches_golden_file(golden_account):
