@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.storage import Storage, storages
@@ -15,6 +15,11 @@ from django.utils import timezone
 from reporting.ids import new_file_id, new_report_run_id
 
 from .accounts import Account, ApiKey
+
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import RelatedManager
+
+    from .api import FileLink
 
 
 class InvalidTransition(Exception):
@@ -67,6 +72,9 @@ class File(models.Model):
     storage_name = models.CharField(max_length=255, unique=True, editable=False)
     created = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(null=True, blank=True)
+
+    if TYPE_CHECKING:  # the reverse side of FileLink.file, declared for mypy
+        links: RelatedManager[FileLink]
 
     class Meta:
         ordering = ["-created", "-id"]
