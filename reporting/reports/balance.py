@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
+from typing import IO
 
 from django.db.models import Q, QuerySet, Sum
 
 from reporting.models import BalanceTransaction
 
-from .base import Column, Params, Report, Row, blank_as_null, money, text, timestamp
+from . import engine
+from .base import Column, Params, Report, csv_line
+from .formats import Row, blank_as_null, money, text, timestamp
 
 # Payouts (and failed payouts coming back) are not "activity" (design.md).
 PAYOUT_CATEGORIES = ("payout", "payout_reversal")
@@ -89,18 +92,15 @@ class BalanceSummary(Report):
 
 
 class ItemizedRows(Report):
-    """Shared streaming of ledger rows for the itemized types."""
+    """Itemized types: one ledger row per line, streamed by the engine."""
 
     def queryset(self, params: Params) -> QuerySet[BalanceTransaction]:
         raise NotImplementedError
 
-    def rows(self, params: Params, fields: Sequence[str]) -> Iterator[Row]:
-        # values() + iterator(): no model instances, no result cache; rows arrive
-        # from a server-side cursor (PostgreSQL) or in fetchmany chunks (SQLite).
-        rows: Iterator[Row] = (
-            self.queryset(params).order_by("effective_at", "id").values(*fields).iterator(chunk_size=2000)
-        )
-        return rows
+    def write(self, params: Params, out: IO[bytes]) -> int:
+        columns = self.selected_columns(params)
+        out.write(csv_line(c.name for c in columns).encode())
+        return engine.stream(self.queryset(params), columns, params, out)
 
 
 class BalanceChangeFromActivityItemized(ItemizedRows):

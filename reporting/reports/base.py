@@ -8,15 +8,13 @@ chunks and writes Stripe's CSV dialect. Nothing holds the whole report.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
-from typing import IO, Any, ClassVar
+from typing import IO, ClassVar
 from zoneinfo import ZoneInfo
 
-from reporting.currencies import format_amount
-
-Row = Mapping[str, Any]
+from .formats import Formatter, Row
 
 # Rows are written in batches: one write call per CHUNK_ROWS lines.
 CHUNK_ROWS = 2000
@@ -39,54 +37,6 @@ class Params:
     reporting_category: str | None = None
     timezone: ZoneInfo = UTC
     columns: Sequence[str] = ()
-
-
-@dataclass(frozen=True)
-class Formatter:
-    """Turn the named fields of a row into one cell (None writes an empty, null cell)."""
-
-    fields: tuple[str, ...]
-    func: Callable[[Row, Params], str | None]
-
-    def __call__(self, row: Row, params: Params) -> str | None:
-        return self.func(row, params)
-
-
-def text(name: str) -> Formatter:
-    def fmt(row: Row, params: Params) -> str | None:
-        value = row[name]
-        return None if value is None else str(value)
-
-    return Formatter((name,), fmt)
-
-
-def blank_as_null(name: str) -> Formatter:
-    """Text where the ledger stores "not applicable" as an empty string."""
-
-    def fmt(row: Row, params: Params) -> str | None:
-        return row[name] or None
-
-    return Formatter((name,), fmt)
-
-
-def money(name: str, *, sign: int = 1, currency_field: str = "currency") -> Formatter:
-    def fmt(row: Row, params: Params) -> str | None:
-        value = row[name]
-        return None if value is None else format_amount(sign * value, row[currency_field])
-
-    return Formatter((name, currency_field), fmt)
-
-
-def timestamp(name: str, *, local: bool = False) -> Formatter:
-    """`YYYY-MM-DD HH:MM:SS`, in UTC or (local=True) in the run's timezone."""
-
-    def fmt(row: Row, params: Params) -> str | None:
-        value: datetime | None = row[name]
-        if value is None:
-            return None
-        return value.astimezone(params.timezone if local else UTC).strftime("%Y-%m-%d %H:%M:%S")
-
-    return Formatter((name,), fmt)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ from django.db.models import QuerySet
 from reporting.models import BalanceTransaction
 
 from .balance import PAYOUT_CATEGORIES, ItemizedRows, in_interval, ledger
-from .base import Column, Params, blank_as_null, money, text, timestamp
+from .base import Column, Params
+from .formats import blank_as_null, money, text, timestamp
 
 
 class PayoutsItemized(ItemizedRows):

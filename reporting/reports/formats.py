@@ -1,0 +1,127 @@
+"""Column formatters: how a column reads ledger fields and writes one CSV cell.
+
+Each formatter says it twice, in the same place: in Python, and as SQL for the
+database to do the work while it streams rows (see engine.py). Both must write
+exactly Stripe's text: amounts in major units with the currency's exponent,
+`YYYY-MM-DD HH:MM:SS` timestamps, null as an empty cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from reporting.currencies import EXPONENTS, format_amount
+
+if TYPE_CHECKING:
+    from .base import Params
+
+Row = Mapping[str, Any]
+# An SQL expression (with %s placeholders; literal % doubled) and its parameters.
+SqlExpr = tuple[str, list[Any]]
+SqlFormat = Callable[[str, Sequence[str], "Params"], SqlExpr | None]
+UTC = ZoneInfo("UTC")
+
+
+def _no_sql(vendor: str, cols: Sequence[str], params: Params) -> SqlExpr | None:
+    return None
+
+
+@dataclass(frozen=True)
+class Formatter:
+    """Turn the named fields of a row into one cell (None writes an empty, null cell)."""
+
+    fields: tuple[str, ...]
+    func: Callable[[Row, Params], str | None]
+    # The same cell as SQL for a vendor ("postgresql", "sqlite"), given the
+    # column references of `fields`; None when that database cannot do it.
+    sql: SqlFormat = _no_sql
+
+    def __call__(self, row: Row, params: Params) -> str | None:
+        return self.func(row, params)
+
+
+def text(name: str) -> Formatter:
+    def fmt(row: Row, params: Params) -> str | None:
+        value = row[name]
+        return None if value is None else str(value)
+
+    def sql(vendor: str, cols: Sequence[str], params: Params) -> SqlExpr:
+        return f"CAST({cols[0]} AS TEXT)", []
+
+    return Formatter((name,), fmt, sql)
+
+
+def blank_as_null(name: str) -> Formatter:
+    """Text where the ledger stores "not applicable" as an empty string."""
+
+    def fmt(row: Row, params: Params) -> str | None:
+        return row[name] or None
+
+    def sql(vendor: str, cols: Sequence[str], params: Params) -> SqlExpr:
+        return f"NULLIF(CAST({cols[0]} AS TEXT), '')", []
+
+    return Formatter((name,), fmt, sql)
+
+
+def _codes(places: int) -> str:
+    return ", ".join(f"'{code}'" for code, exp in sorted(EXPONENTS.items()) if exp == places)
+
+
+def _sqlite_decimal(value: str, places: int) -> str:
+    # Integer arithmetic only (SQLite would go through doubles otherwise); the sign
+    # is written apart so that -5 cents is "-0.05", not "0.05".
+    unit = 10**places
+    return (
+        f"(CASE WHEN {value} < 0 THEN '-' ELSE '' END || (abs({value}) / {unit}) "
+        f"|| '.' || printf('%%0{places}d', abs({value}) %% {unit}))"
+    )
+
+
+def money(name: str, *, sign: int = 1, currency_field: str = "currency") -> Formatter:
+    def fmt(row: Row, params: Params) -> str | None:
+        value = row[name]
+        return None if value is None else format_amount(sign * value, row[currency_field])
+
+    def sql(vendor: str, cols: Sequence[str], params: Params) -> SqlExpr:
+        amount, currency = cols
+        value = f"({amount})" if sign == 1 else f"(-{amount})"
+        if vendor == "postgresql":
+            three = f"CAST(CAST({value} AS NUMERIC) / 1000 AS NUMERIC(30, 3))"
+            two = f"CAST(CAST({value} AS NUMERIC) / 100 AS NUMERIC(30, 2))"
+        else:
+            three, two = _sqlite_decimal(value, 3), _sqlite_decimal(value, 2)
+        return (
+            f"(CASE WHEN {amount} IS NULL THEN NULL"
+            f" WHEN {currency} IN ({_codes(0)}) THEN CAST({value} AS TEXT)"
+            f" WHEN {currency} IN ({_codes(3)}) THEN CAST({three} AS TEXT)"
+            f" ELSE CAST({two} AS TEXT) END)",
+            [],
+        )
+
+    return Formatter((name, currency_field), fmt, sql)
+
+
+def timestamp(name: str, *, local: bool = False) -> Formatter:
+    """`YYYY-MM-DD HH:MM:SS`, in UTC or (local=True) in the run's timezone."""
+
+    def fmt(row: Row, params: Params) -> str | None:
+        value: datetime | None = row[name]
+        if value is None:
+            return None
+        return value.astimezone(params.timezone if local else UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+    def sql(vendor: str, cols: Sequence[str], params: Params) -> SqlExpr | None:
+        zone = params.timezone.key if local else "UTC"
+        if vendor == "postgresql":
+            # A cast under DateStyle ISO is much cheaper than to_char().
+            return f"CAST(date_trunc('second', {cols[0]} AT TIME ZONE %s) AS TEXT)", [zone]
+        if vendor == "sqlite" and zone == "UTC":
+            # Django stores UTC text "YYYY-MM-DD HH:MM:SS[.ffffff]": keep the seconds.
+            return f"substr({cols[0]}, 1, 19)", []
+        return None  # SQLite has no time zone database: Python formats local times
+
+    return Formatter((name,), fmt, sql)
