@@ -5,7 +5,7 @@ from typing import Any
 from .accounts import Account, ApiKey, Membership, User, digest_secret
 from .api import IDEMPOTENCY_TTL, FileLink, IdempotencyKey
 from .events import Event
-from .ledger import AppendOnlyError, BalanceTransaction, DataWatermark, Payout, data_availability
+from .ledger import AppendOnlyError, BalanceTransaction, DailyTotal, DataWatermark, Payout, data_availability
 from .runs import Door, File, InvalidTransition, ReportRun, ReportType, report_storage
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "ApiKey",
     "AppendOnlyError",
     "BalanceTransaction",
+    "DailyTotal",
     "DataWatermark",
     "Door",
     "Event",

@@ -194,3 +194,33 @@ def data_availability(account: Account, livemode: bool) -> tuple[datetime, datet
     )
     end = _utc_midnight(watermark) if watermark and first else start
     return start, max(start, end)
+
+
+class DailyTotal(models.Model):
+    """Per UTC day, currency and category: the ledger's sums, kept by database triggers.
+
+    Summaries read these for whole days and the ledger only for the partial days
+    at an interval's edges, so their cost grows with days, not transactions.
+    Triggers (migration 0005) add every inserted transaction and subtract every
+    deleted one, whichever path wrote it: demo loader, import, admin, tests.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    livemode = models.BooleanField(default=False)
+    currency = models.CharField(max_length=3)
+    day = models.DateField(help_text="UTC day of the transactions' effective time.")
+    reporting_category = models.CharField(max_length=40)
+    count = models.BigIntegerField(default=0)
+    amount = models.BigIntegerField(default=0)
+    fee = models.BigIntegerField(default=0)
+    net = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "livemode", "day", "currency", "reporting_category"], name="dailytotal_unique_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.currency} {self.reporting_category}"

@@ -6,16 +6,14 @@ from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from typing import IO
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet
 
 from reporting.models import BalanceTransaction
 
 from . import engine
 from .base import Column, Params, Report, csv_line
 from .formats import Row, blank_as_null, money, text, timestamp
-
-# Payouts (and failed payouts coming back) are not "activity" (design.md).
-PAYOUT_CATEGORIES = ("payout", "payout_reversal")
+from .totals import PAYOUT_CATEGORIES, Totals, totals
 
 
 def ledger(params: Params) -> QuerySet[BalanceTransaction]:
@@ -47,48 +45,30 @@ class BalanceSummary(Report):
     default_columns = ["category", "description", "net_amount", "currency"]
 
     def rows(self, params: Params, fields: Sequence[str]) -> Iterator[Row]:
-        assert params.interval_start
-        assert params.interval_end
         start, end = params.interval_start, params.interval_end
-        in_period = Q(effective_at__gte=start)
-        is_payout = Q(reporting_category__in=PAYOUT_CATEGORIES)
-        # One grouped query with conditional sums: every currency with any
-        # transaction before the end gets its block of eight lines.
-        totals = (
-            ledger(params)
-            .filter(effective_at__lt=end)
-            .values("currency")
-            .order_by("currency")
-            .annotate(
-                starting=Sum("net", filter=~in_period, default=0),
-                activity_gross=Sum("amount", filter=in_period & ~is_payout, default=0),
-                activity_fee=Sum("fee", filter=in_period & ~is_payout, default=0),
-                payouts_gross=Sum("amount", filter=in_period & is_payout, default=0),
-                payouts_fee=Sum("fee", filter=in_period & is_payout, default=0),
-            )
-        )
+        assert start is not None
+        assert end is not None
+        before, during = totals(params, None, start), totals(params, start, end)
         first_day = start.astimezone(params.timezone).date()
         last_day = (end - timedelta(seconds=1)).astimezone(params.timezone).date()
-        for t in totals:
-            activity = t["activity_gross"] - t["activity_fee"]
-            payouts = t["payouts_gross"] - t["payouts_fee"]
+        # Every currency with any transaction before the end gets its block of eight lines.
+        for currency in sorted(before.keys() | during.keys()):
+            starting = before[currency].net if currency in before else 0
+            t = during.get(currency, Totals())
+            activity = t.activity_gross - t.activity_fee
+            payouts = t.payouts_gross - t.payouts_fee
             lines = [
-                ("starting_balance", f"Starting balance ({first_day:%Y-%m-%d})", t["starting"]),
-                ("activity_gross", "Account activity before fees", t["activity_gross"]),
-                ("activity_fee", "Less fees", -t["activity_fee"]),
+                ("starting_balance", f"Starting balance ({first_day:%Y-%m-%d})", starting),
+                ("activity_gross", "Account activity before fees", t.activity_gross),
+                ("activity_fee", "Less fees", -t.activity_fee),
                 ("activity", "Activity", activity),
-                ("payouts_gross", "Payouts to bank", t["payouts_gross"]),
-                ("payouts_fee", "Payout fees", -t["payouts_fee"]),
+                ("payouts_gross", "Payouts to bank", t.payouts_gross),
+                ("payouts_fee", "Payout fees", -t.payouts_fee),
                 ("payouts", "Total payouts", payouts),
-                ("ending_balance", f"Ending balance ({last_day:%Y-%m-%d})", t["starting"] + activity + payouts),
+                ("ending_balance", f"Ending balance ({last_day:%Y-%m-%d})", starting + activity + payouts),
             ]
             for category, description, amount in lines:
-                yield {
-                    "category": category,
-                    "description": description,
-                    "net_amount": amount,
-                    "currency": t["currency"],
-                }
+                yield {"category": category, "description": description, "net_amount": amount, "currency": currency}
 
 
 class ItemizedRows(Report):

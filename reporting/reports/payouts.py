@@ -6,7 +6,8 @@ from django.db.models import QuerySet
 
 from reporting.models import BalanceTransaction
 
-from .balance import PAYOUT_CATEGORIES, ItemizedRows, in_interval, ledger
+from .balance import ItemizedRows, in_interval, ledger
+from .totals import PAYOUT_CATEGORIES
 from .base import Column, Params
 from .formats import blank_as_null, money, text, timestamp
 
