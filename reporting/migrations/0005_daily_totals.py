@@ -94,30 +94,38 @@ def drop_triggers(apps, schema_editor):
         schema_editor.execute("DROP FUNCTION reporting_ledger_append_only()")
 
 
-
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reporting', '0004_api'),
+        ("reporting", "0004_api"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DailyTotal',
+            name="DailyTotal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('livemode', models.BooleanField(default=False)),
-                ('currency', models.CharField(max_length=3)),
-                ('day', models.DateField(help_text="UTC day of the transactions' effective time.")),
-                ('reporting_category', models.CharField(max_length=40)),
-                ('count', models.BigIntegerField(default=0)),
-                ('amount', models.BigIntegerField(default=0)),
-                ('fee', models.BigIntegerField(default=0)),
-                ('net', models.BigIntegerField(default=0)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='reporting.account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("livemode", models.BooleanField(default=False)),
+                ("currency", models.CharField(max_length=3)),
+                ("day", models.DateField(help_text="UTC day of the transactions' effective time.")),
+                ("reporting_category", models.CharField(max_length=40)),
+                ("count", models.BigIntegerField(default=0)),
+                ("amount", models.BigIntegerField(default=0)),
+                ("fee", models.BigIntegerField(default=0)),
+                ("net", models.BigIntegerField(default=0)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="reporting.account"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('account', 'livemode', 'day', 'currency', 'reporting_category'), name='dailytotal_unique_key')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("account", "livemode", "day", "currency", "reporting_category"),
+                        name="dailytotal_unique_key",
+                    )
+                ],
             },
         ),
         migrations.RunPython(add_triggers, drop_triggers),

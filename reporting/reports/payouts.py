@@ -7,9 +7,9 @@ from django.db.models import QuerySet
 from reporting.models import BalanceTransaction
 
 from .balance import ItemizedRows, in_interval, ledger
-from .totals import PAYOUT_CATEGORIES
 from .base import Column, Params
 from .formats import blank_as_null, money, text, timestamp
+from .totals import PAYOUT_CATEGORIES
 
 
 class PayoutsItemized(ItemizedRows):

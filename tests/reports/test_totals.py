@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db import DatabaseError, transaction
@@ -41,7 +41,7 @@ ledger_rows = st.lists(
         st.integers(min_value=0, max_value=10 * 24 * 3600 - 1),  # seconds after BASE
         st.sampled_from(["usd", "jpy", "eur"]),
         st.sampled_from(CATEGORIES),
-        st.integers(min_value=-10**9, max_value=10**9),
+        st.integers(min_value=-(10**9), max_value=10**9),
         st.integers(min_value=0, max_value=10**6),
     ),
     max_size=25,
@@ -50,7 +50,9 @@ ledger_rows = st.lists(
 edge = st.one_of(st.integers(min_value=-3600, max_value=11 * 24 * 3600), st.integers(0, 11).map(lambda d: d * 86400))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(rows=ledger_rows, a=edge, b=edge, open_start=st.booleans(), currency=st.sampled_from([None, "usd", "jpy"]))
 def test_totals_from_daily_rollups_equal_a_full_scan(rows, a, b, open_start, currency):
     account = AccountFactory()
@@ -75,8 +77,12 @@ def test_daily_totals_follow_inserts_and_deletes(account):
 
     BalanceTransaction.objects.filter(account=account, reporting_category="refund").delete()
 
-    rows = list(DailyTotal.objects.filter(account=account).values("day", "reporting_category", "count", "amount", "fee", "net"))
-    assert rows == [{"day": datetime(2025, 3, 1).date(), "reporting_category": "charge", "count": 2, "amount": 1500, "fee": 30, "net": 1470}]
+    rows = list(
+        DailyTotal.objects.filter(account=account).values("day", "reporting_category", "count", "amount", "fee", "net")
+    )
+    assert rows == [
+        {"day": date(2025, 3, 1), "reporting_category": "charge", "count": 2, "amount": 1500, "fee": 30, "net": 1470}
+    ]
 
 
 def test_ledger_amounts_cannot_change_in_place(account):
@@ -93,7 +99,12 @@ def test_summary_reads_rollups_not_rows(account, django_assert_max_num_queries):
 
     for day in range(60):
         BalanceTransactionFactory(account=account, created=BASE + timedelta(days=day, hours=12))
-    params = Params(account_id=account.id, livemode=False, interval_start=BASE + timedelta(days=10), interval_end=BASE + timedelta(days=40))
+    params = Params(
+        account_id=account.id,
+        livemode=False,
+        interval_start=BASE + timedelta(days=10),
+        interval_end=BASE + timedelta(days=40),
+    )
     rows_scanned: list[str] = []
 
     with django_assert_max_num_queries(6) as queries:
