@@ -8,14 +8,16 @@ Nullable references follow Stripe's spelling, `{"anyOf": [{"$ref": ...}], "nulla
 OpenAPI 3.0 ignores keys beside a bare `$ref`, so `nullable` needs the `anyOf` to sit on.
 
 Form bodies (`application/x-www-form-urlencoded`) are described with *flattened* property names,
-one property per wire key: `parameters[interval_start]`, `parameters[columns][]`, `metadata[<key>]`
-(a pattern). Stripe's own description nests them in an object and asks for `style: deepObject`
-encoding instead, but OpenAPI defines deepObject only for query parameters, most tools (schemathesis
-among them) ignore `encoding` for request bodies and would send a nested object as one mangled
-field, and a nested schema cannot say that `parameters[foo]` is unknown. With the bracket names
-spelled out, any form encoder sends exactly Stripe's keys and a plain JSON Schema validator checks
-them. Arrays are `key[]` and repeated (`expand[]=a&expand[]=b`); the indexed spelling the Python
-client sends (`key[0]=a&key[1]=b`) is accepted too and described as a pattern.
+one property per wire key: `parameters[interval_start]`, `parameters[columns][]`, `expand[]`.
+Stripe's own description nests them in an object and asks for `style: deepObject` encoding
+instead, but OpenAPI defines deepObject only for query parameters, tools (schemathesis among them)
+ignore `encoding` for request bodies and would send a nested object as one mangled field, and a
+nested schema cannot say that `parameters[foo]` is unknown. With the bracket names spelled out,
+any form encoder sends exactly Stripe's keys, `additionalProperties: false` refuses every other
+name, and a plain JSON Schema validator checks them. Arrays are `key[]` and repeated
+(`expand[]=a&expand[]=b`). Names that OpenAPI 3.0 cannot list, since it has no
+`patternProperties`: the caller's `metadata[<key>]` and the indexed spelling the Python client
+sends (`key[0]=a&key[1]=b`), are documented in an `x-patternProperties` extension.
 
 Query strings use the same keys: `expand[]` (repeated), and `created` as Stripe describes it, an
 integer or a `gt`/`gte`/`lt`/`lte` object in `deepObject` style (`created[gte]=1700000000`).

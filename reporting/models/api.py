@@ -25,7 +25,7 @@ class FileLink(models.Model):
     """A public, unauthenticated URL for one file, until it expires."""
 
     id = models.CharField(primary_key=True, max_length=40, default=new_file_link_id, editable=False)
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+", db_index=False)
     livemode = models.BooleanField(default=False)
     file = models.ForeignKey(File, on_delete=models.CASCADE, related_name="links")
     token = models.CharField(max_length=64, unique=True, default=new_link_token, editable=False)

@@ -55,7 +55,8 @@ class Payout(AppendOnlyModel):
         CANCELED = "canceled"
         FAILED = "failed"
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    # Indexed by the composite indexes below, which start with account.
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+", db_index=False)
     livemode = models.BooleanField(default=False)
     stripe_id = models.CharField("Stripe id", max_length=64)
     amount = models.BigIntegerField(help_text="Minor units sent to the bank (negative for a debit payout).")
@@ -93,7 +94,7 @@ class Payout(AppendOnlyModel):
 
 
 class BalanceTransaction(AppendOnlyModel):
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+", db_index=False)
     livemode = models.BooleanField(default=False)
     stripe_id = models.CharField("Stripe id", max_length=64)
     type = models.CharField(max_length=32)
@@ -205,7 +206,7 @@ class DailyTotal(models.Model):
     deleted one, whichever path wrote it: demo loader, import, admin, tests.
     """
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
     livemode = models.BooleanField(default=False)
     currency = models.CharField(max_length=3)
     day = models.DateField(help_text="UTC day of the transactions' effective time.")
