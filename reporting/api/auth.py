@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -18,6 +19,8 @@ from reporting.models import Account, ApiKey, digest_secret
 from . import idempotency
 from .errors import StripeError
 from .params import parse
+
+logger = logging.getLogger(__name__)
 
 NO_KEY = (
     "You did not provide an API key. You need to provide your API key in the Authorization header, "
@@ -108,6 +111,8 @@ def api_view(*methods: str, auth: bool = True) -> Callable[[View], View]:
             try:
                 if request.method not in methods:
                     raise unrecognized(request)
+                if any("\x00" in str(value) for value in kwargs.values()):
+                    raise unrecognized(request)  # no id holds a NUL character
                 if auth:
                     request.api_key = authenticate(request)
                     request.account, request.livemode = request.api_key.account, request.api_key.livemode
@@ -119,6 +124,10 @@ def api_view(*methods: str, auth: bool = True) -> Callable[[View], View]:
                     response = _call(view, request, args, kwargs)
             except StripeError as error:
                 response = error.response()
+            except Exception:
+                # Stripe clients parse errors as JSON, so even a crash answers in the envelope.
+                logger.exception("API request %s %s failed", request.method, request.path)
+                response = StripeError("An unexpected error occurred.", status=500, type="api_error").response()
             response["Request-Id"] = random_id("req_", 14)
             if version := request.headers.get("Stripe-Version"):
                 response["Stripe-Version"] = version

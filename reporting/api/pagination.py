@@ -16,6 +16,7 @@ M = TypeVar("M", bound=models.Model)
 PAGE_PARAMS = ("limit", "starting_after", "ending_before", "created", "expand")
 RANGE_OPERATORS = ("gt", "gte", "lt", "lte")
 MAX_UNIX = 253402300799
+LAST_MICROSECOND = timedelta(microseconds=999_999)
 
 
 def _moment(seconds: int) -> datetime:
@@ -26,7 +27,7 @@ def created_filter(value: Any) -> Q:
     """`created=T` or `created[gt|gte|lt|lte]=T` in Unix seconds; rows store microseconds."""
     if isinstance(value, str):
         exact = _moment(integer(value, "created", minimum=0, maximum=MAX_UNIX))
-        return Q(created__gte=exact, created__lt=exact + timedelta(seconds=1))
+        return Q(created__gte=exact, created__lte=exact + LAST_MICROSECOND)
     if not isinstance(value, dict) or not value:
         raise StripeError("Invalid created: must be an integer or a hash of gt, gte, lt, lte", param="created")
     q = Q()
@@ -36,12 +37,13 @@ def created_filter(value: Any) -> Q:
                 f"Received unknown parameter: created[{op}]", code="parameter_unknown", param=f"created[{op}]"
             )
         moment = _moment(integer(raw, f"created[{op}]", minimum=0, maximum=MAX_UNIX))
-        # A whole second t covers [t, t+1): "greater than t" starts at t+1.
+        # A whole second t covers t.000000 to t.999999 (never t+1: 9999-12-31 23:59:59 has no successor).
+        last = moment + LAST_MICROSECOND
         q &= {
-            "gt": Q(created__gte=moment + timedelta(seconds=1)),
+            "gt": Q(created__gt=last),
             "gte": Q(created__gte=moment),
             "lt": Q(created__lt=moment),
-            "lte": Q(created__lt=moment + timedelta(seconds=1)),
+            "lte": Q(created__lte=last),
         }[op]
     return q
 

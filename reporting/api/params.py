@@ -12,8 +12,24 @@ KEY = re.compile(r"([^\[\]]+)((?:\[[^\[\]]*\])*)")
 PART = re.compile(r"\[([^\[\]]*)\]")
 
 
+# Deeper keys than any endpoint takes are refused before they cost anything.
+MAX_DEPTH = 5
+
+
 class _Append(list[Any]):
     """Values sent as `key[]=v`, appended in order."""
+
+
+class Indexed(dict[str, Any]):
+    """A hash whose keys are all digits: a list sent as `key[0]`, `key[1]`, or a hash such as metadata."""
+
+    def as_list(self) -> list[Any]:
+        return [self[k] for k in sorted(self, key=int)]
+
+
+def as_list(value: Any) -> Any:
+    """Read an array parameter, whichever form the client sent it in."""
+    return value.as_list() if isinstance(value, Indexed) else value
 
 
 def parse(pairs: Iterable[tuple[str, list[str]]]) -> dict[str, Any]:
@@ -24,6 +40,12 @@ def parse(pairs: Iterable[tuple[str, list[str]]]) -> dict[str, Any]:
         if match is None:
             raise StripeError(f"Invalid parameter name: {key}", param=key)
         path = [match.group(1), *PART.findall(match.group(2))]
+        if len(path) > MAX_DEPTH:
+            raise StripeError(f"Invalid parameter name: {key[:100]} is nested too deeply", param=key[:100])
+        if "\x00" in key or any("\x00" in v for v in values):
+            raise StripeError(
+                "Invalid string: parameters may not contain NUL characters", param=key.replace("\x00", "")
+            )
         for value in values:
             _insert(root, path, value, key)
     return _finish(root)  # type: ignore[no-any-return]
@@ -52,16 +74,17 @@ def _finish(value: Any) -> Any:
     if isinstance(value, _Append):
         return list(value)
     if isinstance(value, dict):
-        if value and all(k.isdigit() for k in value):
-            # Indexed lists (`a[0]`, `a[1]`), ordered by index.
-            return [_finish(value[k]) for k in sorted(value, key=int)]
-        return {k: _finish(v) for k, v in value.items()}
+        finished = {k: _finish(v) for k, v in value.items()}
+        if value and all(k.isdecimal() and k.isascii() for k in value):
+            # `a[0]`, `a[1]`: a list where one is expected (as_list), else a hash like metadata.
+            return Indexed(finished)
+        return finished
     return value
 
 
 def integer(value: Any, param: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
     """Read a Stripe integer parameter, with Stripe's errors."""
-    if not isinstance(value, str) or not re.fullmatch(r"-?\d+", value.strip()):
+    if not isinstance(value, str) or not re.fullmatch(r"-?[0-9]+", value.strip()):
         raise StripeError(
             f"Invalid integer: {value if isinstance(value, str) else type(value).__name__}",
             code="parameter_invalid_integer",

@@ -18,10 +18,34 @@ from . import serializers
 from .auth import ApiRequest, api_view, unrecognized
 from .errors import StripeError, resource_missing
 from .pagination import PAGE_PARAMS, paginate
-from .params import check_known, integer, string
+from .params import as_list, check_known, integer, string
 from .validation import form_error
 
 MAX_UNIX = 253402300799
+# Stripe's file purposes (2026): filtering by any of them is valid, others are errors.
+FILE_PURPOSES = [
+    "account_requirement",
+    "additional_verification",
+    "business_icon",
+    "business_logo",
+    "customer_signature",
+    "dispute_evidence",
+    "document_provider_identity_document",
+    "finance_report_run",
+    "financial_account_statement",
+    "identity_document",
+    "identity_document_downloadable",
+    "issuing_regulatory_reporting",
+    "pci_document",
+    "platform_terms_of_service",
+    "selfie",
+    "sigma_scheduled_query",
+    "tax_document_user_upload",
+    "terminal_android_apk",
+    "terminal_reader_splashscreen",
+    "terminal_wifi_certificate",
+    "terminal_wifi_private_key",
+]
 
 
 def ok(data: dict[str, Any]) -> JsonResponse:
@@ -29,7 +53,7 @@ def ok(data: dict[str, Any]) -> JsonResponse:
 
 
 def check_expand(params: dict[str, Any], allowed: Collection[str]) -> set[str]:
-    expand = params.get("expand", [])
+    expand = as_list(params.get("expand", []))
     if not isinstance(expand, list) or not all(isinstance(e, str) for e in expand):
         raise StripeError("Invalid array: expand must be a list of strings", param="expand")
     for path in expand:
@@ -84,6 +108,8 @@ def create_report_run(request: ApiRequest) -> HttpResponseBase:
     parameters = params.get("parameters", {})
     if not isinstance(parameters, dict):
         raise StripeError("Invalid object: parameters must be a hash.", param="parameters")
+    if "columns" in parameters:
+        parameters = {**parameters, "columns": as_list(parameters["columns"])}
     form = ParametersForm(parameters, report=report, availability=data_availability(request.account, request.livemode))
     if not form.is_valid():
         raise form_error(form)
@@ -151,7 +177,10 @@ def files(request: ApiRequest) -> HttpResponseBase:
     check_expand(request.params, {"data.links"})
     queryset = files_of(request)
     if "purpose" in request.params:
-        queryset = queryset.filter(purpose=string(request.params["purpose"], "purpose"))
+        purpose = string(request.params["purpose"], "purpose")
+        if purpose not in FILE_PURPOSES:
+            raise StripeError(f"Invalid purpose: must be one of {', '.join(FILE_PURPOSES)}", param="purpose")
+        queryset = queryset.filter(purpose=purpose)
     page, has_more = paginate(queryset, request.params, kind="file upload")
     return ok(serializers.list_dict("/v1/files", [serializers.file_dict(request, f) for f in page], has_more))
 
@@ -172,6 +201,7 @@ def file(request: ApiRequest, file_id: str) -> HttpResponseBase:
 
 @api_view("GET")
 def file_contents(request: ApiRequest, file_id: str) -> HttpResponseBase:
+    check_known(request.params, ())
     file = get_file(request, file_id)
     if file.is_expired:
         raise StripeError(
