@@ -17,35 +17,12 @@ from reporting.reports import REPORT_TYPES, get_report
 from . import serializers
 from .auth import ApiRequest, api_view, unrecognized
 from .errors import StripeError, resource_missing
+from .openapi import FILE_PURPOSES
 from .pagination import PAGE_PARAMS, paginate
 from .params import as_list, check_known, integer, string
 from .validation import form_error
 
 MAX_UNIX = 253402300799
-# Stripe's file purposes (2026): filtering by any of them is valid, others are errors.
-FILE_PURPOSES = [
-    "account_requirement",
-    "additional_verification",
-    "business_icon",
-    "business_logo",
-    "customer_signature",
-    "dispute_evidence",
-    "document_provider_identity_document",
-    "finance_report_run",
-    "financial_account_statement",
-    "identity_document",
-    "identity_document_downloadable",
-    "issuing_regulatory_reporting",
-    "pci_document",
-    "platform_terms_of_service",
-    "selfie",
-    "sigma_scheduled_query",
-    "tax_document_user_upload",
-    "terminal_android_apk",
-    "terminal_reader_splashscreen",
-    "terminal_wifi_certificate",
-    "terminal_wifi_private_key",
-]
 
 
 def ok(data: dict[str, Any]) -> JsonResponse:

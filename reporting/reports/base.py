@@ -51,6 +51,20 @@ def csv_line(cells: Iterable[str | None]) -> str:
     return ",".join("" if c is None else '"' + c.replace('"', '""') + '"' for c in cells) + "\n"
 
 
+def write_rows(rows: Iterable[Row], columns: Sequence[Column], params: Params, out: IO[bytes]) -> int:
+    """Format rows in Python and write them in batches of CHUNK_ROWS lines; return how many."""
+    count = 0
+    batch: list[str] = []
+    for row in rows:
+        batch.append(csv_line(c.format(row, params) for c in columns))
+        if len(batch) >= CHUNK_ROWS:
+            out.write("".join(batch).encode())
+            count += len(batch)
+            batch.clear()
+    out.write("".join(batch).encode())
+    return count + len(batch)
+
+
 @dataclass
 class Report:
     """Base of every report type; subclasses set the class attributes and rows()."""
@@ -91,16 +105,7 @@ class Report:
         """Stream the report as UTF-8 CSV into the binary `out`; return the number of data rows."""
         columns = self.selected_columns(params)
         out.write(csv_line(c.name for c in columns).encode())
-        count = 0
-        batch: list[str] = []
-        for row in self.rows(params, self.fields_for(columns)):
-            batch.append(csv_line(c.format(row, params) for c in columns))
-            if len(batch) >= CHUNK_ROWS:
-                out.write("".join(batch).encode())
-                count += len(batch)
-                batch.clear()
-        out.write("".join(batch).encode())
-        return count + len(batch)
+        return write_rows(self.rows(params, self.fields_for(columns)), columns, params, out)
 
     def filename(self, params: Params, zone: tzinfo | None = None) -> str:
         """Name the file after the type and the days it covers: first and last day included."""

@@ -81,15 +81,7 @@ def _python(
     queryset: models.QuerySet[Any], columns: Sequence[Column], fields: list[str], params: Params, out: IO[bytes]
 ) -> int:
     """Format in Python: the ORM converts values (datetimes) that raw SQLite rows leave as text."""
-    from .base import csv_line
+    from .base import write_rows
 
-    count = 0
-    batch: list[str] = []
-    for row in queryset.order_by("effective_at", "pk").values(*fields).iterator(chunk_size=CHUNK_ROWS):
-        batch.append(csv_line(c.format(row, params) for c in columns))
-        if len(batch) >= CHUNK_ROWS:
-            out.write("".join(batch).encode())
-            count += len(batch)
-            batch.clear()
-    out.write("".join(batch).encode())
-    return count + len(batch)
+    rows = queryset.order_by("effective_at", "pk").values(*fields).iterator(chunk_size=CHUNK_ROWS)
+    return write_rows(rows, columns, params, out)
