@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from .balance import BalanceChangeFromActivityItemized, BalanceSummary
+from .balance import BalanceChangeFromActivityItemized, BalanceChangeFromActivitySummary, BalanceSummary
 from .base import Params, Report, ReportError
-from .payouts import PayoutsItemized
+from .payouts import PayoutsItemized, PayoutsSummary
 
 REPORT_TYPES: dict[str, Report] = {
     report.id: report
     for report in (
         BalanceSummary(),
+        BalanceChangeFromActivitySummary(),
         BalanceChangeFromActivityItemized(),
+        PayoutsSummary(),
         PayoutsItemized(),
     )
 }

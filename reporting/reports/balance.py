@@ -13,6 +13,7 @@ from reporting.models import BalanceTransaction
 from . import engine
 from .base import Column, Params, Report, csv_line
 from .formats import Row, blank_as_null, money, text, timestamp
+from .summaries import CategorySummary
 from .totals import PAYOUT_CATEGORIES, Totals, totals
 
 
@@ -126,3 +127,11 @@ class BalanceChangeFromActivityItemized(ItemizedRows):
 
     def queryset(self, params: Params) -> QuerySet[BalanceTransaction]:
         return in_interval(ledger(params), params).exclude(reporting_category__in=PAYOUT_CATEGORIES)
+
+
+class BalanceChangeFromActivitySummary(CategorySummary):
+    """Activity (everything but payouts) per reporting category and currency."""
+
+    id = "balance_change_from_activity.summary.1"
+    name = "Balance change from activity summary"
+    payouts = False

@@ -9,6 +9,7 @@ from reporting.models import BalanceTransaction
 from .balance import ItemizedRows, in_interval, ledger
 from .base import Column, Params
 from .formats import blank_as_null, money, text, timestamp
+from .summaries import CategorySummary
 from .totals import PAYOUT_CATEGORIES
 
 
@@ -55,3 +56,11 @@ class PayoutsItemized(ItemizedRows):
 
     def queryset(self, params: Params) -> QuerySet[BalanceTransaction]:
         return in_interval(ledger(params), params).filter(reporting_category__in=PAYOUT_CATEGORIES)
+
+
+class PayoutsSummary(CategorySummary):
+    """Payouts and payout reversals per currency, from the balance's side (payouts negative)."""
+
+    id = "payouts.summary.1"
+    name = "Payouts summary"
+    payouts = True

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 
 from reporting.models import BalanceTransaction, DailyTotal
 
@@ -35,17 +35,19 @@ class Totals:
         return self.activity_gross - self.activity_fee + self.payouts_gross - self.payouts_fee
 
 
-def _sums(queryset: QuerySet[Any]) -> list[dict[str, Any]]:
-    is_payout = Q(reporting_category__in=PAYOUT_CATEGORIES)
+@dataclass
+class Sums:
+    count: int = 0
+    amount: int = 0
+    fee: int = 0
+    net: int = 0
+
+
+def _sums(queryset: QuerySet[Any], count: Any) -> list[dict[str, Any]]:
     return list(
-        queryset.values("currency")
-        .order_by("currency")
-        .annotate(
-            activity_gross=Sum("amount", filter=~is_payout, default=0),
-            activity_fee=Sum("fee", filter=~is_payout, default=0),
-            payouts_gross=Sum("amount", filter=is_payout, default=0),
-            payouts_fee=Sum("fee", filter=is_payout, default=0),
-        )
+        queryset.values("currency", "reporting_category")
+        .order_by()
+        .annotate(count=count, amount=Sum("amount"), fee=Sum("fee"), net=Sum("net"))
     )
 
 
@@ -53,8 +55,8 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=UTC)
 
 
-def totals(params: Params, lo: datetime | None, hi: datetime) -> dict[str, Totals]:
-    """Sum transactions with lo <= effective_at < hi (lo None: since the beginning)."""
+def sums_by_category(params: Params, lo: datetime | None, hi: datetime) -> dict[tuple[str, str], Sums]:
+    """Sum transactions with lo <= effective_at < hi (lo None: since the beginning), per (currency, category)."""
     scope: dict[str, Any] = {"account_id": params.account_id, "livemode": params.livemode}
     if params.currency:
         scope["currency"] = params.currency
@@ -65,22 +67,35 @@ def totals(params: Params, lo: datetime | None, hi: datetime) -> dict[str, Total
     if lo is not None:
         lo_utc = lo.astimezone(UTC)
         first_day = lo_utc.date() if lo_utc.time() == time() else lo_utc.date() + timedelta(days=1)
-    parts: list[QuerySet[Any]] = []
+    rows: list[dict[str, Any]] = []
     if first_day is not None and first_day >= last_day:
-        parts.append(ledger.filter(effective_at__gte=lo, effective_at__lt=hi))
+        rows += _sums(ledger.filter(effective_at__gte=lo, effective_at__lt=hi), Count("id"))
     else:
         days = DailyTotal.objects.filter(**scope, day__lt=last_day)
-        parts.append(days if first_day is None else days.filter(day__gte=first_day))
+        rows += _sums(days if first_day is None else days.filter(day__gte=first_day), Sum("count"))
         if lo is not None and first_day is not None and lo < _midnight(first_day):
-            parts.append(ledger.filter(effective_at__gte=lo, effective_at__lt=_midnight(first_day)))
+            rows += _sums(ledger.filter(effective_at__gte=lo, effective_at__lt=_midnight(first_day)), Count("id"))
         if _midnight(last_day) < hi:
-            parts.append(ledger.filter(effective_at__gte=_midnight(last_day), effective_at__lt=hi))
+            rows += _sums(ledger.filter(effective_at__gte=_midnight(last_day), effective_at__lt=hi), Count("id"))
+    result: dict[tuple[str, str], Sums] = defaultdict(Sums)
+    for row in rows:
+        s = result[row["currency"], row["reporting_category"]]
+        s.count += row["count"]
+        s.amount += row["amount"]
+        s.fee += row["fee"]
+        s.net += row["net"]
+    return dict(result)
+
+
+def totals(params: Params, lo: datetime | None, hi: datetime) -> dict[str, Totals]:
+    """Sum transactions with lo <= effective_at < hi per currency, split into activity and payouts."""
     result: dict[str, Totals] = defaultdict(Totals)
-    for part in parts:
-        for row in _sums(part):
-            t = result[row["currency"]]
-            t.activity_gross += row["activity_gross"]
-            t.activity_fee += row["activity_fee"]
-            t.payouts_gross += row["payouts_gross"]
-            t.payouts_fee += row["payouts_fee"]
+    for (currency, category), s in sums_by_category(params, lo, hi).items():
+        t = result[currency]
+        if category in PAYOUT_CATEGORIES:
+            t.payouts_gross += s.amount
+            t.payouts_fee += s.fee
+        else:
+            t.activity_gross += s.amount
+            t.activity_fee += s.fee
     return dict(result)

@@ -15,13 +15,13 @@ import stripe
 from django.urls import reverse
 
 from reporting.models import ApiKey, File, FileLink, ReportRun, ReportType
-from reporting.reports import ReportError
+from reporting.reports import REPORT_TYPES, ReportError
 from reporting.reports.balance import BalanceSummary
 from tests.factories import BalanceTransactionFactory, PayoutFactory, ReportRunFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
-TYPES = ("balance.summary.1", "balance_change_from_activity.itemized.1", "payouts.itemized.1")
+TYPES = tuple(REPORT_TYPES)  # every implemented type
 # The ledger below starts on 2025-01-02 10:00 UTC; the account's watermark is 2025-12-01.
 AVAILABLE_START = int(datetime(2025, 1, 2, tzinfo=UTC).timestamp())
 AVAILABLE_END = int(datetime(2025, 12, 1, tzinfo=UTC).timestamp())
@@ -205,9 +205,7 @@ def test_live_key_sees_live_availability(live_sc):
 
 
 RUN_CASES = [
-    ("balance.summary.1", {}),
-    ("balance_change_from_activity.itemized.1", {}),
-    ("payouts.itemized.1", {}),
+    *((report_type, {}) for report_type in TYPES),
     ("balance.summary.1", {"columns": ["currency", "net_amount", "category"]}),
     ("balance.summary.1", {"timezone": "America/New_York"}),
 ]
