@@ -117,8 +117,10 @@ def timestamp(name: str, *, local: bool = False) -> Formatter:
     def sql(vendor: str, cols: Sequence[str], params: Params) -> SqlExpr | None:
         zone = params.timezone.key if local else "UTC"
         if vendor == "postgresql":
-            # A cast under DateStyle ISO is much cheaper than to_char().
-            return f"CAST(date_trunc('second', {cols[0]} AT TIME ZONE %s) AS TEXT)", [zone]
+            # Under DateStyle ISO the text is "YYYY-MM-DD HH:MM:SS[.ffffff]": cutting it
+            # truncates the fraction (a cast to timestamp(0) would round) and is much
+            # cheaper than to_char() or date_trunc().
+            return f"left(CAST({cols[0]} AT TIME ZONE %s AS TEXT), 19)", [zone]
         if vendor == "sqlite" and zone == "UTC":
             # Django stores UTC text "YYYY-MM-DD HH:MM:SS[.ffffff]": keep the seconds.
             return f"substr({cols[0]}, 1, 19)", []
