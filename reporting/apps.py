@@ -9,7 +9,12 @@ class ReportingConfig(AppConfig):
     verbose_name = "Reporting"
 
     def ready(self) -> None:
+        from .lookups import IndexableExact
         from .models import sync_report_types
 
         # Keep ReportType rows in step with the code registry after every migrate.
         post_migrate.connect(sync_report_types, sender=self)
+        # Every tenant-scoped query filters on livemode through an index.
+        for model in self.get_models():
+            if any(f.name == "livemode" for f in model._meta.fields):
+                model._meta.get_field("livemode").register_lookup(IndexableExact)

@@ -65,6 +65,11 @@ def plan(queryset) -> str:
         return "\n".join(" ".join(str(c) for c in row) for row in cursor.fetchall())
 
 
+def index_conditions(text: str) -> str:
+    """The plan lines that say what an index lookup matches on (SQLite and PostgreSQL)."""
+    return "\n".join(line for line in text.splitlines() if "USING INDEX" in line or "Index Cond" in line)
+
+
 def test_itemized_export_scans_the_interval_by_index(big_ledger):
     report = get_report("balance_change_from_activity.itemized.1")
     params = Params(
@@ -77,6 +82,9 @@ def test_itemized_export_scans_the_interval_by_index(big_ledger):
     text = plan(report.queryset(params).order_by("effective_at", "id"))
 
     assert "txn_mode_effective" in text, text
+    # The whole key: account, mode and the interval, not just the account.
+    assert "livemode" in index_conditions(text), text
+    assert "effective_at" in index_conditions(text), text
 
 
 def test_summary_rollup_query_uses_its_key(big_ledger):
@@ -97,6 +105,7 @@ def test_run_list_reads_newest_first_by_index(big_ledger):
     text = plan(ReportRun.objects.for_mode(big_ledger, False).order_by("-created", "-id")[:21])
 
     assert "run_mode_created" in text, text
+    assert "livemode" in index_conditions(text), text
 
 
 def test_summary_over_a_year_touches_no_ledger_rows_for_whole_days(big_ledger, django_assert_max_num_queries):
