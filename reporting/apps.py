@@ -16,5 +16,6 @@ class ReportingConfig(AppConfig):
         post_migrate.connect(sync_report_types, sender=self)
         # Every tenant-scoped query filters on livemode through an index.
         for model in self.get_models():
-            if any(f.name == "livemode" for f in model._meta.fields):
-                model._meta.get_field("livemode").register_lookup(IndexableExact)
+            for field in model._meta.fields:
+                if field.name == "livemode":
+                    field.register_lookup(IndexableExact)

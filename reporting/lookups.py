@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models.lookups import BuiltinLookup, Exact
 
 
-class IndexableExact(Exact):
+class IndexableExact(Exact[Any]):
     """Write `livemode = %s`, never Django's `NOT livemode` shorthand for booleans.
 
     SQLite cannot use an index for `NOT column`, so every (account, livemode, …)
