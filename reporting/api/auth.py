@@ -19,6 +19,7 @@ from reporting.models import Account, ApiKey, digest_secret
 from . import idempotency
 from .errors import StripeError
 from .params import parse
+from .rows import one
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ def authenticate(request: HttpRequest) -> ApiKey:
         if request.headers.get("Authorization"):
             raise StripeError("Invalid API Key provided: the Authorization header is malformed.", status=401)
         raise StripeError(NO_KEY, status=401)
-    key = ApiKey.objects.select_related("account").filter(digest=digest_secret(secret)).first()
+    key = one(ApiKey.objects.select_related("account").filter(digest=digest_secret(secret)))
     if key is None:
         raise StripeError(f"Invalid API Key provided: {masked(secret)}", status=401)
     if not key.is_active:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -32,16 +33,17 @@ def file_link_dict(
         "created": unix(link.created),
         "expired": link.expired,
         "expires_at": unix(link.expires_at),
-        "file": file_dict(request, link.file) if expand_file else link.file_id,
+        "file": file_dict(request, link.file, list(link.file.links.order_by("-created", "-id")))
+        if expand_file
+        else link.file_id,
         "livemode": link.livemode,
         "metadata": link.metadata,
         "url": None if link.expired else absolute(request, reverse("api:public-link", args=[link.token])),
     }
 
 
-def file_dict(request: HttpRequest, file: File) -> JSON:
-    # Prefetched newest first by the views (one query per page, not per file).
-    links = list(file.links.all())
+def file_dict(request: HttpRequest, file: File, links: Sequence[FileLink]) -> JSON:
+    """Shape a file; `links` are its links, newest first (views load them with links_of_files)."""
     return {
         "id": file.id,
         "object": "file",
@@ -62,7 +64,7 @@ def file_dict(request: HttpRequest, file: File) -> JSON:
     }
 
 
-def report_run_dict(request: HttpRequest, run: ReportRun) -> JSON:
+def report_run_dict(request: HttpRequest, run: ReportRun, links: Mapping[str, Sequence[FileLink]]) -> JSON:
     return {
         "id": run.id,
         "object": "reporting.report_run",
@@ -71,7 +73,7 @@ def report_run_dict(request: HttpRequest, run: ReportRun) -> JSON:
         "livemode": run.livemode,
         "parameters": run.parameters,
         "report_type": run.report_type_id,
-        "result": file_dict(request, run.result) if run.result else None,
+        "result": file_dict(request, run.result, links.get(run.result.id, ())) if run.result else None,
         "status": run.status,
         "succeeded_at": unix(run.succeeded_at),
     }
