@@ -22,6 +22,7 @@ from .base import (
     format_money,
     mode_label,
 )
+from .imports import LedgerImportMixin
 
 # Ledger ---------------------------------------------------------------------------------
 
@@ -36,7 +37,7 @@ class LedgerAdmin(ReadOnlyAdmin[_M]):
 
 
 @admin.register(BalanceTransaction)
-class BalanceTransactionAdmin(LedgerAdmin[BalanceTransaction]):
+class BalanceTransactionAdmin(LedgerImportMixin, LedgerAdmin[BalanceTransaction]):
     list_display = (
         "stripe_id",
         "account",

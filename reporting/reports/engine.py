@@ -41,7 +41,8 @@ def stream(queryset: models.QuerySet[Any], columns: Sequence[Column], params: Pa
         sql_exprs = [e for e in exprs if e is not None]
         if connection.vendor == "postgresql":
             return _copy(connection, sql_exprs, source, list(inner_params), out)
-        return _lines(connection, sql_exprs, source, list(inner_params), out)
+        quote_free = [c.format.quote_free for c in columns]
+        return _lines(connection, sql_exprs, quote_free, source, list(inner_params), out)
     return _python(queryset, columns, fields, params, out)
 
 
@@ -64,10 +65,19 @@ def _copy(connection: Any, exprs: Sequence[SqlExpr], source: str, params: list[A
         return int(raw.rowcount)
 
 
-def _lines(connection: Any, exprs: Sequence[SqlExpr], source: str, params: list[Any], out: IO[bytes]) -> int:
+def _lines(
+    connection: Any,
+    exprs: Sequence[SqlExpr],
+    quote_free: Sequence[bool],
+    source: str,
+    params: list[Any],
+    out: IO[bytes],
+) -> int:
     sql, args = _expr_params(exprs)
-    # Each cell quoted with quotes doubled, NULL left empty, joined into one line.
-    line = " || ',' || ".join(f"""COALESCE('"' || REPLACE({e}, '"', '""') || '"', '')""" for e in sql)
+    # Each cell quoted (quotes inside doubled, unless none can occur), NULL left
+    # empty, all joined into one line.
+    cells = [e if free else f"""REPLACE({e}, '"', '""')""" for e, free in zip(sql, quote_free, strict=True)]
+    line = " || ',' || ".join(f"""COALESCE('"' || {cell} || '"', '')""" for cell in cells)
     count = 0
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {line} {source}", [*args, *params])

@@ -1,0 +1,51 @@
+"""Import balance transactions and payouts from a CSV file in the layout of Stripe's itemized reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from reporting.ledger_import import LedgerImportError, import_ledger
+from reporting.models import Account, Door
+
+
+class Command(BaseCommand):
+    help = (
+        "Load balance transactions (and the payouts they name) from a balance_change_from_activity.itemized "
+        "or payouts.itemized CSV export, all or nothing. Rows already in the ledger are skipped."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", metavar="FILE.csv", help="The CSV file, as Stripe exports it.")
+        parser.add_argument("--account", required=True, metavar="ACCOUNT_ID", help="The account's id (acct_...).")
+        parser.add_argument("--live", action="store_true", help="Import into live mode; default is test mode.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check the file against the ledger and write nothing."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        account = Account.objects.filter(pk=options["account"]).first()
+        if account is None:
+            raise CommandError(f"No account with id {options['account']!r}.")
+        path = Path(options["file"])
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"Cannot read {path}: {exc.strerror or exc}") from None
+        try:
+            result = import_ledger(
+                data,
+                account=account,
+                livemode=options["live"],
+                door=Door.CLI,
+                filename=path.name,
+                dry_run=options["dry_run"],
+            )
+        except LedgerImportError as exc:
+            raise CommandError(f"{path.name}: nothing imported.\n{exc}") from None
+        mode = "live" if options["live"] else "test"
+        verb = "Checked (dry run, nothing written)" if options["dry_run"] else "Imported"
+        self.stdout.write(f"{verb} {path.name} into {account.id} ({mode} mode).")
+        self.stdout.write(result.summary())
