@@ -12,6 +12,10 @@ formatted in Python, one value at a time, straight from Stripe's format
 - Timestamps: `YYYY-MM-DD HH:MM:SS` in UTC, fractions of a second dropped.
 - Rows: half-open [interval_start, interval_end) on effective_at, ordered by
   effective_at then primary key.
+
+Types: balance_change_from_activity.itemized.1 and payouts.itemized.1 (one row
+per transaction), balance.summary.1 (eight lines per currency) and the two
+category summaries (a line per currency and category, then a `total`).
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ PAYOUT_CATEGORIES = {"payout", "payout_reversal"}
 ACTIVITY = "balance_change_from_activity.itemized.1"
 PAYOUTS = "payouts.itemized.1"
 SUMMARY = "balance.summary.1"
+ACTIVITY_SUMMARY = "balance_change_from_activity.summary.1"
+PAYOUTS_SUMMARY = "payouts.summary.1"
 
 
 # Cells
@@ -50,6 +56,7 @@ SUMMARY = "balance.summary.1"
 def amount(minor: int | None, currency: str | None) -> str | None:
     if minor is None:
         return None
+    assert currency is not None, "an amount without a currency has no format"
     places = DECIMALS[currency]
     major = Decimal(minor) / (Decimal(10) ** places)
     return format(major.quantize(Decimal(1).scaleb(-places)), "f")
@@ -164,11 +171,14 @@ PAYOUTS_DEFAULT = [
 ]
 
 SUMMARY_COLUMNS = ["category", "description", "net_amount", "currency"]
+CATEGORY_SUMMARY_COLUMNS = ["reporting_category", "currency", "count", "gross", "fee", "net"]
 
 COLUMNS: dict[str, list[str]] = {
     ACTIVITY: list(ACTIVITY_COLUMNS),
     PAYOUTS: list(PAYOUTS_COLUMNS),
     SUMMARY: SUMMARY_COLUMNS,
+    ACTIVITY_SUMMARY: CATEGORY_SUMMARY_COLUMNS,
+    PAYOUTS_SUMMARY: CATEGORY_SUMMARY_COLUMNS,
 }
 
 
@@ -191,7 +201,10 @@ def _account_ledger(params: Params) -> list[BalanceTransaction]:
 
 
 def _in_interval(rows: list[BalanceTransaction], params: Params) -> list[BalanceTransaction]:
-    inside = [t for t in rows if params.interval_start <= t.effective_at < params.interval_end]
+    start, end = params.interval_start, params.interval_end
+    assert start is not None
+    assert end is not None
+    inside = [t for t in rows if start <= t.effective_at < end]
     return sorted(inside, key=lambda t: (t.effective_at, t.pk))
 
 
@@ -209,6 +222,8 @@ def _itemized(params: Params, cells: dict[str, Cell], default: list[str], payout
 def _summary(params: Params) -> tuple[bytes, int]:
     names = list(params.columns) or SUMMARY_COLUMNS
     start, end = params.interval_start, params.interval_end
+    assert start is not None
+    assert end is not None
     zone = params.timezone
     first_day = start.astimezone(zone).date()
     # The last day included: the day of the last microsecond before the (exclusive) end.
@@ -254,6 +269,40 @@ def _summary(params: Params) -> tuple[bytes, int]:
     return "".join(out).encode("utf-8"), count
 
 
+def _category_summary(params: Params, payouts: bool) -> tuple[bytes, int]:
+    """One line per (currency, category) with transactions in the interval, then a `total` per currency."""
+    names = list(params.columns) or CATEGORY_SUMMARY_COLUMNS
+    groups: dict[str, dict[str, list[BalanceTransaction]]] = {}
+    for t in _in_interval(_account_ledger(params), params):
+        if (t.reporting_category in PAYOUT_CATEGORIES) == payouts:
+            groups.setdefault(t.currency, {}).setdefault(t.reporting_category, []).append(t)
+    out = [line(names)]
+    count = 0
+    for currency in sorted(groups):
+        everything = []
+        lines = []
+        for category in sorted(groups[currency]):
+            txns = groups[currency][category]
+            everything += txns
+            lines.append((category, txns))
+        lines.append(("total", everything))
+        for category, txns in lines:
+            gross = sum(t.amount for t in txns)
+            fee = sum(t.fee for t in txns)
+            cells = {
+                "reporting_category": category,
+                "currency": currency,
+                "count": str(len(txns)),
+                "gross": amount(gross, currency),
+                # Written negative, like the balance summary's "Less fees": gross + fee = net.
+                "fee": amount(-fee, currency),
+                "net": amount(gross - fee, currency),
+            }
+            out.append(line([cells[n] for n in names]))
+            count += 1
+    return "".join(out).encode("utf-8"), count
+
+
 def reference_write(report_type: str, params: Params) -> tuple[bytes, int]:
     """The report file's bytes and its number of data rows, computed the plain way."""
     if report_type == ACTIVITY:
@@ -262,4 +311,8 @@ def reference_write(report_type: str, params: Params) -> tuple[bytes, int]:
         return _itemized(params, PAYOUTS_COLUMNS, PAYOUTS_DEFAULT, payouts=True)
     if report_type == SUMMARY:
         return _summary(params)
+    if report_type == ACTIVITY_SUMMARY:
+        return _category_summary(params, payouts=False)
+    if report_type == PAYOUTS_SUMMARY:
+        return _category_summary(params, payouts=True)
     raise ValueError(f"no reference for {report_type}")

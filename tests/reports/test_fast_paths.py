@@ -3,7 +3,8 @@
 On PostgreSQL the itemized reports are one COPY with the formatting done in SQL,
 on SQLite one SELECT building whole CSV lines; both, and the Python fallback, are
 compared here with an independent second implementation over random ledgers,
-on whichever database the suite runs on.
+on whichever database the suite runs on. The three summaries (sums read partly
+from the daily totals) are compared on the same ledgers.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection, transaction
-from hypothesis import HealthCheck, given, settings, target
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reporting.models import BalanceTransaction, Payout
@@ -27,11 +28,13 @@ from reporting.reports.formats import Formatter
 from tests.factories import AccountFactory, BalanceTransactionFactory, PayoutFactory
 
 from .conftest import APRIL_START, MARCH_START, MAY_START, golden
-from .reference import ACTIVITY, COLUMNS, PAYOUTS, SUMMARY, reference_write
+from .reference import ACTIVITY, ACTIVITY_SUMMARY, COLUMNS, PAYOUTS, PAYOUTS_SUMMARY, SUMMARY, reference_write
 
 pytestmark = pytest.mark.django_db
 
 ITEMIZED = (ACTIVITY, PAYOUTS)
+# Formatted in Python from sums (daily totals for whole UTC days): compared too, on the SQL route.
+SUMMARIES = (SUMMARY, ACTIVITY_SUMMARY, PAYOUTS_SUMMARY)
 CURRENCIES = ["usd", "eur", "jpy", "kwd"]  # 2, 2, 0 and 3 decimals
 CATEGORIES = ["charge", "refund", "fee", "dispute", "other_adjustment", "payout", "payout_reversal"]
 ZONES = ["Etc/UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe"]
@@ -157,12 +160,19 @@ offsets = st.one_of(
 class Moment:
     offset: int  # seconds from the ledger's DST change
     micro: int
+    midnight: str | None  # moved back to the midnight before, in this zone (daily totals' and local days' edges)
 
     def at(self, anchor: datetime) -> datetime:
-        return anchor + timedelta(seconds=self.offset, microseconds=self.micro)
+        moment = anchor + timedelta(seconds=self.offset)
+        if self.midnight:
+            zone = ZoneInfo(self.midnight)
+            moment = datetime.combine(moment.astimezone(zone).date(), time(), tzinfo=zone).astimezone(UTC)
+        return moment + timedelta(microseconds=self.micro)
 
 
-moments = st.builds(Moment, offsets, microseconds)
+moments = st.builds(
+    Moment, offsets, microseconds, st.sampled_from([None, None, None, "UTC", "Europe/Berlin", "America/New_York"])
+)
 
 
 @dataclass(frozen=True)
@@ -228,6 +238,7 @@ class TxnEntry:
     dispute_reason: str | None
     automatic_payout: int | None  # index into the example's payouts
     id_suffix: str
+    tie: int | None  # dated exactly as an earlier row (index into those): rows then go by primary key
     livemode: bool
 
 
@@ -255,6 +266,7 @@ txn_entries = st.builds(
     dispute_reason=text_values(64),
     automatic_payout=st.none() | st.integers(0, 5),
     id_suffix=st.sampled_from(["", "", '_"q"', ",x", "é"]),
+    tie=st.one_of(st.none(), st.none(), st.integers(0, 30)),
     livemode=st.sampled_from([False, False, False, True]),
 )
 
@@ -266,7 +278,7 @@ def build_ledger(account, anchor: datetime, payouts: list[PayoutEntry], txns: li
     for i, p in enumerate(payouts):
         created = p.created.at(anchor)
         arrival = datetime.combine(created.date() + timedelta(days=p.arrival_days), time(), tzinfo=UTC)
-        po = PayoutFactory(
+        po = Payout.objects.create(
             account=account,
             livemode=p.livemode,
             stripe_id=f"po_{i}",
@@ -325,7 +337,7 @@ def build_ledger(account, anchor: datetime, payouts: list[PayoutEntry], txns: li
             BalanceTransaction.objects.filter(pk=bt.pk).update(payout=po)
             times.append(back)
     for i, t in enumerate(txns):
-        created = t.created.at(anchor)
+        created = times[t.tie % len(times)] if t.tie is not None and times else t.created.at(anchor)
         if t.available_days is None:
             available_on = created
         else:
@@ -358,15 +370,15 @@ def build_ledger(account, anchor: datetime, payouts: list[PayoutEntry], txns: li
         # A transaction's payouts are in its account and mode (composite foreign keys).
         same_mode = [po for po in made if po.livemode == t.livemode]
         if t.automatic_payout is not None and same_mode:
-            po = same_mode[t.automatic_payout % len(same_mode)]
-            BalanceTransaction.objects.filter(pk=bt.pk).update(automatic_payout=po)
+            settled_by = same_mode[t.automatic_payout % len(same_mode)]
+            BalanceTransaction.objects.filter(pk=bt.pk).update(automatic_payout=settled_by)
         times.append(created)
     return times
 
 
-def local_midnights(anchor: datetime) -> list[datetime]:
-    """Midnights around the DST change in Berlin and New York, in UTC."""
-    out = []
+def midnights(anchor: datetime) -> list[datetime]:
+    """Midnights around the DST change in UTC (daily totals' edges), Berlin and New York."""
+    out = [datetime.combine(anchor.date() + timedelta(days=k), time(), tzinfo=UTC) for k in range(-3, 5)]
     for name in ("Europe/Berlin", "America/New_York"):
         zone = ZoneInfo(name)
         day = anchor.astimezone(zone).date()
@@ -375,12 +387,14 @@ def local_midnights(anchor: datetime) -> list[datetime]:
     return out
 
 
-def draw_interval(
-    data, anchor: datetime, candidates: list[datetime], *, whole_seconds: bool
-) -> tuple[datetime, datetime]:
+def draw_interval(data, anchor: datetime, times: list[datetime], *, whole_seconds: bool) -> tuple[datetime, datetime]:
     def edge(wide: datetime) -> datetime:
-        # Exactly on a row's time, or on its second, or one second either side; or past every row.
-        moment = data.draw(st.sampled_from([*candidates, wide]))
+        # On a row's time or a midnight (UTC: the daily totals' edges; local: around the DST
+        # change), exactly, on its second, or a second either side; or past every row.
+        kind = data.draw(st.sampled_from(["row", "row", "row", "midnight", "wide"]))
+        if kind == "wide" or not times:
+            return wide
+        moment = data.draw(st.sampled_from(midnights(anchor) if kind == "midnight" else times))
         shift = data.draw(st.sampled_from(["exact", "exact", "second", "after", "before"]))
         if shift == "second" or whole_seconds:
             moment = moment.replace(microsecond=0)
@@ -403,17 +417,32 @@ def columns_for(report_type: str) -> st.SearchStrategy[tuple[str, ...]]:
     return st.one_of(st.just(()), ordered_subset, with_repeats)
 
 
-def draw_params(data, account_id: str, report_type: str, anchor: datetime, candidates: list[datetime]) -> Params:
-    start, end = draw_interval(data, anchor, candidates, whole_seconds=report_type == SUMMARY)
+def draw_filter(data, present: list[str], every: list[str]) -> str | None:
+    """No filter half the time, else mostly a value the ledger holds."""
+    kind = data.draw(st.sampled_from(["none", "none", "present", "any"]))
+    if kind == "present" and present:
+        return data.draw(st.sampled_from(present))
+    if kind == "any":
+        return data.draw(st.sampled_from(every))
+    return None
+
+
+def draw_params(data, account_id: str, report_type: str, anchor: datetime, times: list[datetime]) -> Params:
+    start, end = draw_interval(data, anchor, times, whole_seconds=report_type in SUMMARIES)
+    ledger = BalanceTransaction.objects.filter(account_id=account_id)
     category = None
-    if report_type != SUMMARY:
-        category = data.draw(st.sampled_from([None, None, None, *CATEGORIES]))
+    if report_type in ITEMIZED:
+        payouts = {"payout", "payout_reversal"}
+        present = {
+            c for c in ledger.values_list("reporting_category", flat=True) if (c in payouts) == (report_type == PAYOUTS)
+        }
+        category = draw_filter(data, sorted(present), CATEGORIES)
     return Params(
         account_id=account_id,
         livemode=data.draw(st.sampled_from([False, False, False, True])),
         interval_start=start,
         interval_end=end,
-        currency=data.draw(st.sampled_from([None, None, None, None, *CURRENCIES, "gbp"])),
+        currency=draw_filter(data, sorted(set(ledger.values_list("currency", flat=True))), [*CURRENCIES, "gbp"]),
         reporting_category=category,
         timezone=ZoneInfo(data.draw(st.sampled_from(ZONES))),
         columns=data.draw(columns_for(report_type)),
@@ -428,33 +457,34 @@ def draw_params(data, account_id: str, report_type: str, anchor: datetime, candi
 )
 @given(
     anchor=st.sampled_from(DST_CHANGES),
-    payouts=st.lists(payout_entries, max_size=4),
+    payouts=st.lists(payout_entries, min_size=1, max_size=4),
     txns=st.lists(txn_entries, min_size=1, max_size=12),
     data=st.data(),
 )
 def test_fast_paths_match_reference_on_random_ledgers(path, anchor, payouts, txns, data):
     with rolled_back():  # each example's ledger is gone after it, even when a query fails
         account = AccountFactory()  # a fresh account per example
-        times = build_ledger(account, anchor, payouts, txns)
-        candidates = sorted({*times, anchor, *local_midnights(anchor)})
-        report_types = [*ITEMIZED, SUMMARY] if path == "sql" else list(ITEMIZED)
-        runs = [(t, draw_params(data, account.id, t, anchor, candidates)) for t in report_types]
-        expected = {t: reference_write(t, p) for t, p in runs}
+        times = sorted(set(build_ledger(account, anchor, payouts, txns)))
+        runs = []
+        for report_type in [*ITEMIZED, *SUMMARIES] if path == "sql" else ITEMIZED:
+            params = draw_params(data, account.id, report_type, anchor, times)
+            # The random parameters, and the same interval with every column and no filter.
+            broad = replace(
+                params, livemode=False, currency=None, reporting_category=None, columns=COLUMNS[report_type]
+            )
+            runs += [(report_type, params), (report_type, broad)]
+        expected = [reference_write(report_type, params) for report_type, params in runs]
 
-        results = {}
+        results = []
         for report_type, params in runs:
-            report = get_report(report_type)
-            if report_type == SUMMARY:
-                results[report_type] = (*write(report_type, params), 1)
+            if report_type in SUMMARIES:
+                results.append((*write(report_type, params), 1))
                 continue
-            route = sql_path_only() if path == "sql" else python_fallback(report)
+            route = sql_path_only() if path == "sql" else python_fallback(get_report(report_type))
             with route as spy:
-                results[report_type] = (*write(report_type, params), spy.call_count)
+                results.append((*write(report_type, params), spy.call_count))
 
-    target(float(sum(count for _, count, _ in results.values())), label="rows written")
-    for report_type, _ in runs:
-        content, count, calls = results[report_type]
-        expected_content, expected_count = expected[report_type]
+    for (content, count, calls), (expected_content, expected_count) in zip(results, expected, strict=True):
         assert content.decode() == expected_content.decode()
         assert content == expected_content
         assert count == expected_count
