@@ -28,3 +28,9 @@ format: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) var
+
+# Benchmark (bench/README.md): DATABASE_URL selects PostgreSQL (a dedicated database),
+# BENCH_FULL=1 adds a 5M-row ledger, BENCH_ROWS=10000 is a quick smoke.
+.PHONY: bench
+bench: $(VENV)/.installed
+	$(PY) -m bench
