@@ -44,8 +44,10 @@ def check_expand(params: dict[str, Any], allowed: Collection[str]) -> set[str]:
 
 def _has_links(file_id_column: str) -> RawSQL:
     # Written out rather than Exists(OuterRef(...)): building that expression cost
-    # each by-id request more than running the query did.
-    sql = f'EXISTS (SELECT 1 FROM "reporting_filelink" link WHERE link."file_id" = {file_id_column})'
+    # each by-id request more than running the query did. A scalar subquery with
+    # LIMIT 1, not EXISTS: PostgreSQL turned EXISTS into a hashed subplan that read
+    # every link of every account; this stays one index probe per row.
+    sql = f'(SELECT 1 FROM "reporting_filelink" link WHERE link."file_id" = {file_id_column} LIMIT 1) IS NOT NULL'
     return RawSQL(sql, [], output_field=BooleanField())
 
 
