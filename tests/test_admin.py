@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import pytest
 from django.contrib import admin
+from django.contrib.admin.utils import quote
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -41,12 +43,13 @@ def changelist_url(model):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
 
 
+# The admin escapes ids in its URLs ("_3C" would otherwise read back as "<"), as its own links do.
 def change_url(obj):
-    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[quote(obj.pk)])
 
 
 def history_url(obj):
-    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_history", args=[obj.pk])
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_history", args=[quote(obj.pk)])
 
 
 def listed(response):
@@ -433,7 +436,7 @@ def test_read_only_admins_refuse_add(admin_client, model):
 @pytest.mark.parametrize("name", ["txn", "payout", "event"])
 def test_read_only_admins_refuse_delete(admin_client, ledger_rows, name):
     obj = ledger_rows[name]
-    url = reverse(f"admin:reporting_{obj._meta.model_name}_delete", args=[obj.pk])
+    url = reverse(f"admin:reporting_{obj._meta.model_name}_delete", args=[quote(obj.pk)])
 
     response = admin_client.post(url, {"post": "yes"})
 
@@ -645,3 +648,14 @@ def test_admin_index_renders_for_staff(analyst_staff_client):
 
     assert response.status_code == 200
     assert changelist_url(ReportRun) in response.content.decode()
+
+
+def test_admin_links_escape_ids_that_look_like_admin_escapes(admin_client, account):
+    # "_3C" in an id reads back as "<" unless the link escapes it, as the admin's own links do.
+    run = ReportRunFactory(id="frr_3C" + "a" * 22, account=account)
+    run.mark_succeeded(result=FileFactory(id="file_3C" + "b" * 22, account=account), row_count=1)
+    page = admin_client.get(change_url(run.result)).content.decode()
+
+    run_link = re.search(r'href="([^"]*/reportrun/[^"]*/change/)"', page).group(1)
+
+    assert admin_client.get(run_link).status_code == 200

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from unittest import mock
 
 import pytest
+from django.contrib.admin.utils import quote
 from django.test import Client
 from django.urls import reverse
 
@@ -321,7 +322,8 @@ def _succeeded_run(account, livemode=False):
 
 
 def _admin_url(model, obj):
-    return reverse(f"admin:reporting_{model}_change", args=[obj.pk])
+    # Escaped as the admin's own links are: an id holding "_3C" would otherwise read back as "<".
+    return reverse(f"admin:reporting_{model}_change", args=[quote(obj.pk)])
 
 
 # Every URL that carries an id: dashboard pages, htmx partials, downloads and the
@@ -331,7 +333,7 @@ ID_URLS = [
     ("partial", lambda run: reverse("reporting:run-detail", args=[run.id]), HX),
     ("download", lambda run: reverse("reporting:run-download", args=[run.id]), {}),
     ("admin-run", lambda run: _admin_url("reportrun", run), {}),
-    ("admin-run-history", lambda run: reverse("admin:reporting_reportrun_history", args=[run.pk]), {}),
+    ("admin-run-history", lambda run: reverse("admin:reporting_reportrun_history", args=[quote(run.pk)]), {}),
     ("admin-file", lambda run: _admin_url("file", run.result), {}),
 ]
 

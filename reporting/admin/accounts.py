@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.contrib import admin
+from django.contrib.admin.utils import quote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Q
 from django.http import HttpRequest
@@ -89,7 +90,7 @@ class EventAdmin(ReadOnlyAdmin[Event]):
             return event.object_id
         return format_html(
             '<a href="{}">{}</a>',
-            reverse(url_name, args=[event.object_id]),
+            reverse(url_name, args=[quote(event.object_id)]),
             event.object_id,
         )
 

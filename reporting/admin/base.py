@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any, ClassVar, TypeVar, cast
 
 from django.contrib import admin
+from django.contrib.admin.utils import quote
 from django.db.models import Model, Q, QuerySet
 from django.db.models.fields.related import RelatedField
 from django.forms import ModelChoiceField
@@ -69,7 +70,7 @@ def pretty_json(value: Any) -> SafeString:
 def admin_link(obj: Model | None) -> str:
     if obj is None:
         return EMPTY
-    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[quote(obj.pk)])
     return format_html('<a href="{}">{}</a>', url, str(obj))
 
 
