@@ -180,9 +180,7 @@ def reap_report_runs() -> dict[str, int]:
 
 
 def _fail_quietly(run: ReportRun, error: str) -> int:
-    try:
-        run.mark_failed(error)
-    except InvalidTransition:
+    if not run.fail_if_pending(error):
         return 0  # it finished meanwhile
     logger.warning("Reaped report run %s: %s", run.id, error)
     return 1

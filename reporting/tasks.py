@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from typing import Any
 
@@ -31,21 +30,18 @@ def run_report(self: Task[Any, Any], report_run_id: str) -> None:
     except SoftTimeLimitExceeded:
         # The limit travels with the message (set by the sender), so read it there.
         soft_limit = (self.request.timelimit or (None, None))[1] or settings.CELERY_TASK_SOFT_TIME_LIMIT
-        _fail(run, f"The report took longer than {_duration(int(soft_limit))} and was stopped. Try a shorter interval.")
+        run.fail_if_pending(
+            f"The report took longer than {_duration(int(soft_limit))} and was stopped. Try a shorter interval."
+        )
     except Exception:
         # The traceback goes to the log; the requester gets a readable message.
         logger.exception("Report run %s failed", report_run_id)
-        _fail(run, INTERNAL_ERROR)
+        run.fail_if_pending(INTERNAL_ERROR)
 
 
 def _duration(seconds: int) -> str:
     value, unit = (seconds // 60, "minute") if seconds >= 60 else (seconds, "second")
     return f"{value} {unit}{'' if value == 1 else 's'}"
-
-
-def _fail(run: ReportRun, error: str) -> None:
-    with contextlib.suppress(InvalidTransition):
-        run.mark_failed(error)
 
 
 @shared_task

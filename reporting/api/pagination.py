@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import Q
+
+from reporting.forms import MAX_TIMESTAMP, from_unix
 
 from .errors import StripeError, resource_missing
 from .params import integer
@@ -15,18 +17,13 @@ M = TypeVar("M", bound=models.Model)
 
 PAGE_PARAMS = ("limit", "starting_after", "ending_before", "created", "expand")
 RANGE_OPERATORS = ("gt", "gte", "lt", "lte")
-MAX_UNIX = 253402300799
 LAST_MICROSECOND = timedelta(microseconds=999_999)
-
-
-def _moment(seconds: int) -> datetime:
-    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 def created_filter(value: Any) -> Q:
     """`created=T` or `created[gt|gte|lt|lte]=T` in Unix seconds; rows store microseconds."""
     if isinstance(value, str):
-        exact = _moment(integer(value, "created", minimum=0, maximum=MAX_UNIX))
+        exact = from_unix(integer(value, "created", minimum=0, maximum=MAX_TIMESTAMP))
         return Q(created__gte=exact, created__lte=exact + LAST_MICROSECOND)
     if not isinstance(value, dict) or not value:
         raise StripeError("Invalid created: must be an integer or a hash of gt, gte, lt, lte", param="created")
@@ -36,7 +33,7 @@ def created_filter(value: Any) -> Q:
             raise StripeError(
                 f"Received unknown parameter: created[{op}]", code="parameter_unknown", param=f"created[{op}]"
             )
-        moment = _moment(integer(raw, f"created[{op}]", minimum=0, maximum=MAX_UNIX))
+        moment = from_unix(integer(raw, f"created[{op}]", minimum=0, maximum=MAX_TIMESTAMP))
         # A whole second t covers t.000000 to t.999999 (never t+1: 9999-12-31 23:59:59 has no successor).
         last = moment + LAST_MICROSECOND
         q &= {

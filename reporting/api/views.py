@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.db.models import BooleanField, QuerySet
@@ -12,7 +12,7 @@ from django.http.response import HttpResponseBase
 from django.utils import timezone
 
 from reporting import services
-from reporting.forms import ParametersForm
+from reporting.forms import MAX_TIMESTAMP, ParametersForm, from_unix
 from reporting.models import Door, Event, File, FileLink, ReportRun, ReportType, data_availability
 from reporting.reports import REPORT_TYPES, get_report
 
@@ -24,8 +24,6 @@ from .pagination import PAGE_PARAMS, paginate
 from .params import as_list, check_known, integer, string
 from .rows import one
 from .validation import form_error
-
-MAX_UNIX = 253402300799
 
 
 def ok(data: dict[str, Any]) -> JsonResponse:
@@ -250,7 +248,7 @@ def expires_at_param(value: Any, param: str = "expires_at", *, allow_now: bool =
         return timezone.now()
     if allow_now and value == "":
         return None
-    moment = datetime.fromtimestamp(integer(value, param, minimum=0, maximum=MAX_UNIX), tz=UTC)
+    moment = from_unix(integer(value, param, minimum=0, maximum=MAX_TIMESTAMP))
     if moment <= timezone.now():
         raise StripeError("Invalid expires_at: must be a timestamp in the future.", param=param)
     return moment

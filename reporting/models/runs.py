@@ -212,6 +212,14 @@ class ReportRun(models.Model):
     def mark_failed(self, error: str) -> None:
         self._transition(self.Status.FAILED, error=error or "Failed", finished_at=timezone.now())
 
+    def fail_if_pending(self, error: str) -> bool:
+        """Mark the run failed unless it already finished; return whether this call failed it."""
+        try:
+            self.mark_failed(error)
+        except InvalidTransition:
+            return False
+        return True
+
     def _transition(self, to: ReportRun.Status, **fields: Any) -> None:
         if to not in self.TRANSITIONS.get(self.Status(self.status), set()):
             raise InvalidTransition(f"{self.id}: {self.status} -> {to}")
