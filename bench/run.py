@@ -95,6 +95,7 @@ class Measured:
     latency: dict[str, dict[str, float]] = field(default_factory=dict)
     load: dict[str, loadgen.Load] = field(default_factory=dict)
     queries: dict[str, dict[str, int]] = field(default_factory=dict)
+    connections: dict[str, loadgen.Load] = field(default_factory=dict)  # PostgreSQL: persistent vs pool
     throughput: dict[int, float] = field(default_factory=dict)
     parallelism: dict[int, float] = field(default_factory=dict)  # runs in progress, on average
 
@@ -625,6 +626,39 @@ class Bench:
             if result.errors:
                 raise BenchError(f"GET {path}: {result.errors} of {result.requests} requests failed under load")
             print(f"[bench]   {name}: {result.rps:.0f} req/s, p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms")
+        if self.vendor == "postgresql":
+            self.connection_modes(targets["by_id"])
+
+    def connection_modes(self, target: tuple[str, dict[str, str]]) -> None:
+        """The by-id endpoint with persistent connections, then psycopg's pool, then both again (best of two).
+
+        gunicorn is restarted for each with DATABASE_POOL (config/settings.py); it is
+        left running with the default settings, as the steps after this one expect.
+        """
+        path, headers = target
+        modes = {"persistent": {"DATABASE_POOL": "0", "CONN_MAX_AGE": "600"}, "pool": {"DATABASE_POOL": "1"}}
+        try:
+            for name in [*modes, *modes]:
+                self.restart_web(modes[name])
+                self.load(path, headers, 2)
+                result = self.load(path, headers, self.config.e_seconds)
+                if result.errors:
+                    raise BenchError(f"GET {path} ({name}): {result.errors} of {result.requests} requests failed")
+                print(
+                    f"[bench]   by_id, {name}: {result.rps:.0f} req/s, p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms"
+                )
+                if name not in self.m.connections or result.rps > self.m.connections[name].rps:
+                    self.m.connections[name] = result
+        finally:
+            self.restart_web(None)
+
+    def restart_web(self, env: dict[str, str] | None) -> None:
+        """Restart gunicorn with these connection settings, or (None) with the bench's own environment."""
+        self.stop_service("gunicorn")
+        child_env = self.child_env()
+        if env is not None:
+            child_env = {k: v for k, v in child_env.items() if k not in ("DATABASE_POOL", "CONN_MAX_AGE")} | env
+        self.services["gunicorn"] = procs.start_gunicorn(self.port, self.var_dir / "logs" / "gunicorn.log", child_env)
 
     def load(self, path: str, headers: dict[str, str], seconds: int) -> loadgen.Load:
         connections = self.config.e_connections
@@ -788,6 +822,20 @@ class Bench:
                 row.target = "p99 < 50 ms"
                 row.status = status(result.p99_ms < 50)
             rows.append(row)
+        if len(self.m.connections) == 2:
+            persistent, pool = self.m.connections["persistent"], self.m.connections["pool"]
+            cells = [
+                f"{label}: {r.rps:.0f} req/s · p50 {r.p50_ms:.1f} ms · p99 {r.p99_ms:.1f} ms"
+                for label, r in (("CONN_MAX_AGE=600", persistent), ("pool", pool))
+            ]
+            rows.append(
+                Row(
+                    "e",
+                    "connections for `GET /v1/reporting/report_runs/{id}`: persistent (CONN_MAX_AGE=600) vs psycopg's "
+                    "pool (DATABASE_POOL=1), best of two each",
+                    {target: " vs ".join(cells) + f" (pool ÷ persistent: {pool.rps / persistent.rps:.2f}×)"},
+                )
+            )
         if big and small:
             keys = ("by_id", "list", "dashboard")
             constant = all(big[k] == small[k] for k in keys) and big["list"] == big["list100"]

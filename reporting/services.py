@@ -93,6 +93,8 @@ def params_for(run: ReportRun) -> Params:
         reporting_category=p.get("reporting_category"),
         timezone=ZoneInfo(p.get("timezone", "Etc/UTC")),
         columns=p.get("columns", ()),
+        payout=p.get("payout"),
+        decimal_separator=p.get("decimal_separator", "."),
     )
 
 

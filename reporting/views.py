@@ -8,11 +8,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Q, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +23,9 @@ from django_htmx.middleware import HtmxDetails
 from kombu import Connection
 
 from reporting import services
+from reporting.api.serializers import path_of
+from reporting.catalogue import families, search_payouts
+from reporting.currencies import format_amount
 from reporting.forms import RunRequestForm
 from reporting.models import (
     ApiKey,
@@ -29,12 +33,14 @@ from reporting.models import (
     Door,
     Event,
     Membership,
+    Payout,
     ReportRun,
     ReportType,
     User,
     data_availability,
 )
-from reporting.reports import get_report
+from reporting.reports import REPORT_TYPES, get_report
+from reporting.templatetags.reporting import interval
 
 
 class DashboardRequest(HttpRequest):
@@ -81,20 +87,93 @@ def runs_for(request: DashboardRequest) -> Any:
 # Runs
 
 
+RUNS_PER_PAGE = 20
+
+
+def run_page(request: DashboardRequest) -> tuple[list[ReportRun], str | None, str | None]:
+    """One page of runs, newest first, and the cursors of the pages next to it.
+
+    Keyset pagination: `?starting_after=<run id>` lists the runs older than that
+    run, `?ending_before=<run id>` those newer. One query whatever the number of
+    runs, and no COUNT(*), which the list polled every 2 s while a run is pending.
+    Returns (runs, older, newer): the ids for the "Older" and "Newer" links, or None.
+    """
+    runs = runs_for(request).select_related("result", "report_type")
+    after, before = request.GET.get("starting_after"), request.GET.get("ending_before")
+    cursor_id = before or after
+    if not cursor_id:
+        page = list(runs.order_by("-created", "-id")[: RUNS_PER_PAGE + 1])
+        more = len(page) > RUNS_PER_PAGE
+        page = page[:RUNS_PER_PAGE]
+        return page, (page[-1].id if more else None), None
+    # The cursor's position, read in the page's own query (no run of this account and mode: no rows).
+    created = Subquery(runs_for(request).filter(pk=cursor_id).values("created")[:1])
+    if before:
+        newer = runs.filter(Q(created__gt=created) | Q(created=created, id__gt=cursor_id))
+        page = list(newer.order_by("created", "id")[: RUNS_PER_PAGE + 1])
+        more = len(page) > RUNS_PER_PAGE
+        page = page[:RUNS_PER_PAGE][::-1]
+        return page, (page[-1].id if page else None), (page[0].id if more else None)
+    older = runs.filter(Q(created__lt=created) | Q(created=created, id__lt=cursor_id))
+    page = list(older.order_by("-created", "-id")[: RUNS_PER_PAGE + 1])
+    more = len(page) > RUNS_PER_PAGE
+    page = page[:RUNS_PER_PAGE]
+    return page, (page[-1].id if more else None), (page[0].id if page else None)
+
+
+def run_rows(runs: list[ReportRun]) -> list[dict[str, Any]]:
+    """What the run table shows of each run, formatted here in the user's zone.
+
+    The table is polled every 2 s while a run is pending: plain strings cost the
+    template a fraction of what resolving model attributes, filters and {% url %}
+    for 20 rows did.
+    """
+    rows = []
+    for run in runs:
+        created = timezone.localtime(run.created)
+        rows.append(
+            {
+                "id": run.id,
+                "url": path_of("reporting:run-detail", run.id),
+                "type_id": run.report_type_id,
+                "type_name": run.report_type.name,
+                "interval": interval(run),
+                "status": run.status,
+                "status_display": run.get_status_display(),
+                "created": f"{created:%Y-%m-%d %H:%M}",
+                "zone": created.tzname() or "",
+                "download_url": path_of("reporting:run-download", run.id) if run.status == "succeeded" else "",
+                "size": filesizeformat(run.result.size) if run.result else "",
+                "error": run.error,
+                "started": run.started_at is not None,
+            }
+        )
+    return rows
+
+
 @require_GET
 @member_required
 def run_list(request: DashboardRequest) -> HttpResponse:
-    runs = runs_for(request).select_related("result", "report_type")
-    page = Paginator(runs, 20).get_page(request.GET.get("page"))
-    context = {"page": page, "polling": any(run.is_pending for run in page)}
+    runs, older, newer = run_page(request)
+    if not runs and (request.GET.get("starting_after") or request.GET.get("ending_before")):
+        # An unknown cursor (or a page emptied since): start again from the newest runs.
+        url = reverse("reporting:run-list")
+        return HttpResponseClientRedirect(url) if request.htmx else HttpResponseRedirect(url)
+    context = {"rows": run_rows(runs), "older": older, "newer": newer, "polling": any(run.is_pending for run in runs)}
     # htmx polls the table alone: one request per interval, not one per row.
     template = "reporting/reportrun_list.html#run-table" if request.htmx else "reporting/reportrun_list.html"
     return TemplateResponse(request, template, context)
 
 
+def report_types_for(request: DashboardRequest) -> tuple[list[str], set[str]]:
+    """The registered types in the registry's order, and those the back office made live-only."""
+    rows = dict(ReportType.objects.filter(id__in=list(REPORT_TYPES)).values_list("id", "live_only"))
+    return [t for t in REPORT_TYPES if t in rows], {t for t, live_only in rows.items() if live_only}
+
+
 def run_form(request: DashboardRequest, data: Any = None, switch_to: Any = None) -> RunRequestForm:
     account, livemode = request.membership.account, request.livemode
-    report_types = list(ReportType.objects.filter(live_only=False) if not livemode else ReportType.objects.all())
+    report_types, live_only = report_types_for(request)
     currencies = list(
         BalanceTransaction.objects.for_mode(account, livemode)
         .order_by("currency")
@@ -104,12 +183,15 @@ def run_form(request: DashboardRequest, data: Any = None, switch_to: Any = None)
     user_tz = getattr(request.user, "timezone", "Etc/UTC")
     return RunRequestForm(
         data,
-        report_types=[t.id for t in report_types],
+        report_types=report_types,
         user_timezone=user_tz,
         availability=data_availability(account, livemode),
         currencies=currencies,
         today=timezone.localdate(timezone=zoneinfo.ZoneInfo(user_tz)),
         switch_to=switch_to,
+        live_only=live_only,
+        livemode=livemode,
+        payouts=Payout.objects.for_mode(account, livemode),
     )
 
 
@@ -134,7 +216,7 @@ def run_create(request: DashboardRequest) -> HttpResponse:
     else:
         # Changing the report type re-renders the form with that type's fields.
         form = run_form(request, switch_to=request.GET)
-    start, end = data_availability(request.membership.account, request.livemode)
+    start, end = form.availability
     context = {"form": form, "available_start": start, "available_end": end, "has_data": start < end}
     template = "reporting/reportrun_form.html#run-form" if request.htmx else "reporting/reportrun_form.html"
     status = 400 if request.method == "POST" and not request.htmx else 200
@@ -252,3 +334,33 @@ def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _check(_ping_database), "broker": _check(_ping_broker)}
     healthy = all(v == "ok" for v in checks.values())
     return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+
+
+# Report type catalogue and the new-run form's payout picker
+
+
+@require_GET
+@member_required
+def report_types(request: DashboardRequest) -> HttpResponse:
+    types, live_only = report_types_for(request)
+    start, end = data_availability(request.membership.account, request.livemode)
+    context = {
+        "families": families([REPORT_TYPES[t] for t in types], live_only),
+        "available_start": start,
+        "available_end": end,
+        "has_data": start < end,
+    }
+    return TemplateResponse(request, "reporting/reporttype_list.html", context)
+
+
+@require_GET
+@member_required
+def payout_search(request: DashboardRequest) -> HttpResponse:
+    # The form's payout input searches as the user types (htmx sends its value as `payout`).
+    text = request.GET.get("q", request.GET.get("payout", ""))[:100]
+    payouts = search_payouts(request.membership.account, request.livemode, text)
+    results = [(p, format_amount(p.amount, p.currency)) for p in payouts]
+    report_type = request.GET.get("report_type", "")
+    context = {"results": results, "q": text, "report_type": report_type if report_type in REPORT_TYPES else ""}
+    template = "reporting/payout_list.html#payout-results" if request.htmx else "reporting/payout_list.html"
+    return TemplateResponse(request, template, context)

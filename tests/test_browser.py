@@ -184,3 +184,112 @@ def test_request_report_watch_it_succeed_and_download(
         page.screenshot(path=SCREENSHOT)
 
     assert console_errors == []
+
+
+# The new-run form's widgets
+
+
+def log_in(page: Page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Report runs")).to_be_visible()
+
+
+def download_csv(page: Page, run: ReportRun) -> list[str]:
+    row = page.locator(f"#run-{run.id}")
+    expect(row.locator(".status")).to_have_text("Succeeded", timeout=20_000)
+    with page.expect_download() as download_info:
+        row.get_by_role("link", name="Download").click()
+    return Path(download_info.value.path()).read_text(encoding="utf-8").splitlines()
+
+
+def test_column_picker_reorders_the_file(live_server, celery_worker, account, page, console_errors):
+    for day in (datetime(2025, 8, 20, 8, tzinfo=UTC), datetime(2025, 9, 10, 8, tzinfo=UTC)):
+        BalanceTransactionFactory(account=account, created=day, amount=5000, fee=59)
+    user = UserFactory.create(username="columns", password=PASSWORD)
+    MembershipFactory(account=account, user=user, role=Membership.Role.ANALYST)
+    log_in(page, live_server, "columns")
+
+    # From the catalogue's "New run" link, with the type already chosen.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Report types").click()
+    page.get_by_role("link", name="New run: Balance summary (balance.summary.1)").click()
+    expect(page.get_by_label("Report type")).to_have_value("balance.summary.1")
+    page.get_by_label("Start date").fill("2025-09-01")
+    page.get_by_label("End date").fill("2025-09-30")
+    picker = page.locator("#field-columns")
+    expect(picker.locator("input[name=columns]")).to_have_count(4)
+    # currency to the top, net_amount above description, category left out.
+    for _ in range(3):
+        picker.get_by_role("button", name="Move currency up").click()
+    picker.get_by_role("button", name="Move net_amount up").click()
+    expect(picker.locator("[data-column-status]")).to_have_text("net_amount moved to position 3 of 4.")
+    picker.get_by_label("category", exact=True).uncheck()
+    page.get_by_role("button", name="Run report").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+    run = ReportRun.objects.get(requested_by=user)
+    assert run.parameters["columns"] == ["currency", "net_amount", "description"]
+    lines = download_csv(page, run)
+    assert lines[0] == '"currency","net_amount","description"'
+    assert console_errors == []
+
+
+def test_payout_picker_finds_a_payout_by_amount(live_server, celery_worker, account, page, console_errors):
+    from tests.factories import PayoutFactory
+
+    march = PayoutFactory(
+        account=account, stripe_id="po_1March", amount=14820, arrival_date=datetime(2025, 3, 5, tzinfo=UTC)
+    )
+    PayoutFactory(account=account, stripe_id="po_1April", amount=990, arrival_date=datetime(2025, 4, 7, tzinfo=UTC))
+    for amount in (10000, 5000):
+        BalanceTransactionFactory(
+            account=account, created=datetime(2025, 3, 1, 8, tzinfo=UTC), amount=amount, fee=90, automatic_payout=march
+        )
+    user = UserFactory.create(username="payouts", password=PASSWORD)
+    MembershipFactory(account=account, user=user, role=Membership.Role.ANALYST)
+    log_in(page, live_server, "payouts")
+
+    page.get_by_role("main").get_by_role("link", name="New report").click()
+    page.get_by_label("Report type").select_option("payout_reconciliation.by_id.summary.1")
+    payout = page.get_by_label("Payout", exact=True)
+    expect(payout).to_be_visible()
+    expect(page.get_by_label("Start date")).to_have_count(0)
+    payout.click()  # focusing lists the newest payouts
+    results = page.locator("#payout-results [data-payout-pick]")
+    expect(results).to_have_count(2)
+    expect(results.first).to_contain_text("po_1April")
+    payout.fill("148.20")
+    expect(results).to_have_count(1)
+    results.first.click()
+    expect(payout).to_have_value("po_1March")
+    page.get_by_role("button", name="Run report").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+    run = ReportRun.objects.get(requested_by=user)
+    assert run.parameters["payout"] == "po_1March"
+    assert "interval_start" not in run.parameters
+    lines = download_csv(page, run)
+    assert lines[0] == '"reporting_category","currency","count","gross","fee","net"'
+    assert lines[1].startswith('"charge","usd","2","150.00"'), lines
+    assert console_errors == []
+
+
+def test_widgets_without_javascript(live_server, account, browser):
+    BalanceTransactionFactory(account=account, created=datetime(2025, 9, 10, 8, tzinfo=UTC))
+    user = UserFactory.create(username="nojs", password=PASSWORD)
+    MembershipFactory(account=account, user=user, role=Membership.Role.ANALYST)
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, live_server, "nojs")
+
+    page.goto(f"{live_server.url}/runs/new?report_type=payouts.itemized.1")
+    picker = page.locator("#field-columns")
+    expect(picker.get_by_role("button", name="Move payout_id up")).to_be_hidden()
+    expect(picker.get_by_label("payout_id", exact=True)).to_be_checked()
+    page.get_by_label("Report type").select_option("payout_reconciliation.by_id.itemized.4")
+    page.get_by_role("button", name="Show fields").click()
+    expect(page.get_by_label("Payout", exact=True)).to_be_editable()
+    expect(page.get_by_role("link", name="Find a payout")).to_be_visible()
+    context.close()

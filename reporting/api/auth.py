@@ -5,10 +5,14 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Model
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
@@ -19,7 +23,6 @@ from reporting.models import Account, ApiKey, digest_secret
 from . import idempotency
 from .errors import StripeError
 from .params import parse
-from .rows import one
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +39,118 @@ class ApiRequest(HttpRequest):
     account: Account
     livemode: bool
     params: dict[str, Any]
+    # Rows of the view's KeyQuery, read in the key's own query (api_view(joined=...)).
+    joined: list[tuple[Model | None, ...]]
+
+
+M = TypeVar("M", bound=Model)
+
+
+class Columns(Generic[M]):
+    """A model's concrete columns under a table alias, for SQL written out once per process.
+
+    Building a queryset and compiling it cost the API's hot paths more than running
+    the query; this selects the same columns and turns a row into an instance with
+    the converters Django's compiler would apply (dates on SQLite, JSON, booleans).
+    """
+
+    def __init__(self, model: type[M], alias: str) -> None:
+        self.model, self.alias = model, alias
+        self.fields = list(model._meta.concrete_fields)
+        self.attnames = [f.attname for f in self.fields]
+        self.pk_index = self.fields.index(model._meta.pk)
+        self._converters: dict[str, list[tuple[int, list[Any], Any]]] = {}
+
+    def __len__(self) -> int:
+        return len(self.fields)
+
+    def select(self, conn: BaseDatabaseWrapper) -> str:
+        q = conn.ops.quote_name
+        return ", ".join(f"{q(self.alias)}.{q(f.column)}" for f in self.fields)
+
+    def converters(self, conn: BaseDatabaseWrapper) -> list[tuple[int, list[Any], Any]]:
+        found = self._converters.get(conn.alias)
+        if found is None:
+            found = []
+            for i, model_field in enumerate(self.fields):
+                col = model_field.get_col(self.alias)
+                converters = conn.ops.get_db_converters(col) + col.get_db_converters(conn)
+                if converters:
+                    found.append((i, converters, col))
+            self._converters[conn.alias] = found
+        return found
+
+    def build(self, conn: BaseDatabaseWrapper, values: Sequence[Any]) -> M | None:
+        """The instance of these values (a slice of one row), or None for a LEFT JOIN that matched nothing."""
+        if values[self.pk_index] is None:
+            return None
+        row = list(values)
+        for i, converters, col in self.converters(conn):
+            value = row[i]
+            for converter in converters:
+                value = converter(value, col, conn)
+            row[i] = value
+        return self.model.from_db(conn.alias, self.attnames, row)
+
+
+KEY_COLUMNS = Columns(ApiKey, "k")
+ACCOUNT_COLUMNS = Columns(Account, "a")
+
+
+@dataclass
+class KeyQuery:
+    """What a view reads in the same query as the API key: one round trip for the whole request.
+
+    `joins` may use the aliases k (the key) and a (its account) and has the view's
+    parameters (`params` of the URL's keyword arguments); `tail` (ORDER BY, LIMIT)
+    has none. The query answers no row for an unknown key, else one row or more,
+    each with the key, its account and the joined instances (None where a LEFT
+    JOIN found nothing).
+    """
+
+    columns: Sequence[Columns[Any]] = ()
+    joins: str = ""
+    tail: str = ""
+    params: Callable[[dict[str, Any]], list[Any]] = lambda kwargs: []
+    _sql: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def sql(self, conn: BaseDatabaseWrapper) -> str:
+        found = self._sql.get(conn.alias)
+        if found is None:
+            q = conn.ops.quote_name
+            tables: list[Columns[Any]] = [KEY_COLUMNS, ACCOUNT_COLUMNS, *self.columns]
+            select = ", ".join(c.select(conn) for c in tables)
+            found = (
+                f"SELECT {select} FROM {q(ApiKey._meta.db_table)} {q('k')} "
+                f"INNER JOIN {q(Account._meta.db_table)} {q('a')} ON {q('a')}.{q('id')} = {q('k')}.{q('account_id')} "
+                f"{self.joins} WHERE {q('k')}.{q('digest')} = %s {self.tail}"
+            )
+            self._sql[conn.alias] = found
+        return found
+
+    def fetch(self, digest: str, kwargs: dict[str, Any]) -> tuple[ApiKey | None, list[tuple[Model | None, ...]]]:
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql(connection), [*self.params(kwargs), digest])
+            rows = cursor.fetchall()
+        if not rows:
+            return None, []
+        conn = connection
+        first = rows[0]
+        key = KEY_COLUMNS.build(conn, first[: len(KEY_COLUMNS)])
+        assert key is not None
+        key.account = ACCOUNT_COLUMNS.build(conn, first[len(KEY_COLUMNS) : len(KEY_COLUMNS) + len(ACCOUNT_COLUMNS)])  # type: ignore[assignment]
+        joined = []
+        for row in rows:
+            instances: list[Model | None] = []
+            start = len(KEY_COLUMNS) + len(ACCOUNT_COLUMNS)
+            for columns in self.columns:
+                instances.append(columns.build(conn, row[start : start + len(columns)]))
+                start += len(columns)
+            joined.append(tuple(instances))
+        return key, joined
+
+
+KEY_ONLY = KeyQuery()
 
 
 View = Callable[..., HttpResponseBase]
@@ -61,19 +176,26 @@ def secret_from(request: HttpRequest) -> str | None:
     return None
 
 
-def authenticate(request: HttpRequest) -> ApiKey:
+def authenticate(
+    request: HttpRequest, query: KeyQuery = KEY_ONLY, kwargs: dict[str, Any] | None = None
+) -> tuple[ApiKey, list[tuple[Model | None, ...]]]:
+    """Return the request's active key (its account loaded) and the rows `query` joined to it.
+
+    Every request reads its key from the database, so a revoked key fails on the
+    very next request: no cache to go stale.
+    """
     secret = secret_from(request)
     if secret is None:
         if request.headers.get("Authorization"):
             raise StripeError("Invalid API Key provided: the Authorization header is malformed.", status=401)
         raise StripeError(NO_KEY, status=401)
-    key = one(ApiKey.objects.select_related("account").filter(digest=digest_secret(secret)))
+    key, joined = query.fetch(digest_secret(secret), kwargs or {})
     if key is None:
         raise StripeError(f"Invalid API Key provided: {masked(secret)}", status=401)
     if not key.is_active:
         raise StripeError(f"Expired API Key provided: {masked(secret)}", status=401, code="api_key_expired")
-    key.touch()
-    return key
+    key.touch()  # writes at most once a minute per key
+    return key, joined
 
 
 def parse_params(request: HttpRequest) -> dict[str, Any]:
@@ -101,8 +223,11 @@ def unrecognized(request: HttpRequest) -> StripeError:
     )
 
 
-def api_view(*methods: str, auth: bool = True) -> Callable[[View], View]:
-    """Wrap a /v1 view: method check, key, parsed params, idempotency, Stripe errors, Request-Id."""
+def api_view(*methods: str, auth: bool = True, joined: KeyQuery = KEY_ONLY) -> Callable[[View], View]:
+    """Wrap a /v1 view: method check, key, parsed params, idempotency, Stripe errors, Request-Id.
+
+    `joined` reads what the view needs in the key's own query (request.joined).
+    """
 
     def decorate(view: View) -> View:
         @csrf_exempt  # keys, not cookies, authenticate the API
@@ -115,7 +240,7 @@ def api_view(*methods: str, auth: bool = True) -> Callable[[View], View]:
                 if any("\x00" in str(value) for value in kwargs.values()):
                     raise unrecognized(request)  # no id holds a NUL character
                 if auth:
-                    request.api_key = authenticate(request)
+                    request.api_key, request.joined = authenticate(request, joined, kwargs)
                     request.account, request.livemode = request.api_key.account, request.api_key.livemode
                 request.params = parse_params(request)
                 key = request.headers.get("Idempotency-Key")

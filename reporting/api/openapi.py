@@ -140,6 +140,11 @@ REPORT_RUN_PARAMETERS: Schema = {
         },
         "connected_account": string("Connected account ID by which to filter the report run."),
         "currency": string("Currency of objects to be included in the report run."),
+        "decimal_separator": {
+            "type": "string",
+            "enum": [".", ","],
+            "description": "The decimal mark of amounts in the file (Stripe's docs; not in its OpenAPI schema).",
+        },
         "interval_start": timestamp("Starting timestamp of data to be included in the report run (inclusive)."),
         "interval_end": timestamp("Ending timestamp of data to be included in the report run (exclusive)."),
         "payout": string("Payout ID by which to filter the report run."),
@@ -476,6 +481,11 @@ CREATE_REPORT_RUN = form_body(
             "description": "Category of balance transactions to be included.",
         },
         "parameters[payout]": string("Payout ID by which to filter (only report types that take it)."),
+        "parameters[decimal_separator]": {
+            "type": "string",
+            "enum": [".", ","],
+            "description": "The decimal mark of amounts in the file (only report types that take it).",
+        },
         "parameters[connected_account]": string("Connected account ID (only report types that take it)."),
         "parameters[columns][]": {
             "type": "array",

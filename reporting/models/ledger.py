@@ -136,6 +136,30 @@ class BalanceTransaction(AppendOnlyModel):
     card_brand = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001
     card_country = models.CharField(max_length=2, null=True, blank=True)  # noqa: DJ001
     dispute_reason = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    # What the itemized reports' wider versions name (report-types.md §2.3); all
+    # nullable so that "not applicable" stays an empty cell. The four address
+    # blocks are added below the class.
+    customer_name = models.CharField(max_length=256, null=True, blank=True)  # noqa: DJ001
+    customer_description = models.CharField(max_length=500, null=True, blank=True)  # noqa: DJ001
+    payment_intent_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    charge_created = models.DateTimeField(null=True, blank=True)
+    invoice_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    invoice_number = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    subscription_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    is_link = models.BooleanField(null=True, blank=True)
+    card_funding = models.CharField(max_length=16, null=True, blank=True)  # noqa: DJ001
+    statement_descriptor = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    connected_account_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    connected_account_name = models.CharField(max_length=256, null=True, blank=True)  # noqa: DJ001
+    connected_account_country = models.CharField(max_length=2, null=True, blank=True)  # noqa: DJ001
+    connected_account_direct_charge_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    application_fee = models.BigIntegerField(null=True, blank=True, help_text="Minor units (platforms only).")
+    regulatory_tag = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    # Metadata of the charge (payment), refund or transfer behind the transaction:
+    # string keys to string values, as Stripe keeps them.
+    payment_metadata = models.JSONField(null=True, blank=True)
+    refund_metadata = models.JSONField(null=True, blank=True)
+    transfer_metadata = models.JSONField(null=True, blank=True)
 
     objects = LedgerQuerySet["BalanceTransaction"].as_manager()
 
@@ -153,6 +177,16 @@ class BalanceTransaction(AppendOnlyModel):
 
     def __str__(self) -> str:
         return self.stripe_id
+
+
+ADDRESSES = ("customer_shipping_address", "customer_address", "shipping_address", "card_address")
+ADDRESS_PARTS = ("line1", "line2", "city", "state", "postal_code", "country")
+# Every column name of the form <address>_<part>, in Stripe's column order.
+ADDRESS_FIELDS = tuple(f"{address}_{part}" for address in ADDRESSES for part in ADDRESS_PARTS)
+METADATA_FIELDS = ("payment_metadata", "refund_metadata", "transfer_metadata")
+
+for _name in ADDRESS_FIELDS:
+    BalanceTransaction.add_to_class(_name, models.CharField(max_length=256, null=True, blank=True))  # noqa: DJ001
 
 
 class DataWatermark(models.Model):

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from .balance import BalanceChangeFromActivityItemized, BalanceChangeFromActivitySummary, BalanceSummary
+from . import reconciliation as r
+from .balance import (
+    BalanceChangeFromActivityItemized,
+    BalanceChangeFromActivityItemized2,
+    BalanceChangeFromActivityItemized3,
+    BalanceChangeFromActivitySummary,
+    BalanceSummary,
+)
 from .base import Params, Report, ReportError
-from .payouts import PayoutsItemized, PayoutsSummary
+from .payouts import PayoutsItemized, PayoutsItemized2, PayoutsItemized3, PayoutsSummary
 
 REPORT_TYPES: dict[str, Report] = {
     report.id: report
@@ -12,8 +19,28 @@ REPORT_TYPES: dict[str, Report] = {
         BalanceSummary(),
         BalanceChangeFromActivitySummary(),
         BalanceChangeFromActivityItemized(),
+        BalanceChangeFromActivityItemized2(),
+        BalanceChangeFromActivityItemized3(),
         PayoutsSummary(),
         PayoutsItemized(),
+        PayoutsItemized2(),
+        PayoutsItemized3(),
+        r.PayoutReconciliationSummary(),
+        r.PayoutReconciliationItemized(),
+        r.PayoutReconciliationItemized2(),
+        r.PayoutReconciliationItemized3(),
+        r.PayoutReconciliationItemized4(),
+        r.PayoutReconciliationItemized5(),
+        r.PayoutReconciliationByIdSummary(),
+        r.PayoutReconciliationByIdItemized(),
+        r.PayoutReconciliationByIdItemized2(),
+        r.PayoutReconciliationByIdItemized3(),
+        r.PayoutReconciliationByIdItemized4(),
+        r.EndingBalanceReconciliationSummary(),
+        r.EndingBalanceReconciliationItemized(),
+        r.EndingBalanceReconciliationItemized2(),
+        r.EndingBalanceReconciliationItemized3(),
+        r.EndingBalanceReconciliationItemized4(),
     )
 }
 

@@ -12,7 +12,8 @@ from reporting.models import BalanceTransaction
 
 from . import engine
 from .base import Column, Params, Report, csv_line
-from .formats import Row, blank_as_null, money, text, timestamp
+from .columns import defaults, transaction_columns
+from .formats import Row, money, text
 from .summaries import CategorySummary
 from .totals import PAYOUT_CATEGORIES, Totals, totals
 
@@ -36,6 +37,7 @@ class BalanceSummary(Report):
 
     id = "balance.summary.1"
     name = "Balance summary"
+    question = "What was my balance at the start and end of the period, and what moved it?"
     parameters = ("interval_start", "interval_end", "currency", "timezone", "columns")
     columns = (
         Column("category", text("category")),
@@ -81,52 +83,61 @@ class ItemizedRows(Report):
     def write(self, params: Params, out: IO[bytes]) -> int:
         columns = self.selected_columns(params)
         out.write(csv_line(c.name for c in columns).encode())
-        return engine.stream(self.queryset(params), columns, params, out)
+        return engine.stream(self.queryset(params), columns, params, out, self.ordering)
+
+
+ITEMIZED: tuple[str, ...] = (
+    "interval_start",
+    "interval_end",
+    "currency",
+    "reporting_category",
+    "decimal_separator",
+    "columns",
+)
+# Stripe's nine default columns of the itemized balance change (no source_id).
+ACTIVITY_DEFAULTS = [
+    "balance_transaction_id",
+    "created",
+    "available_on",
+    "currency",
+    "gross",
+    "fee",
+    "net",
+    "reporting_category",
+    "description",
+]
 
 
 class BalanceChangeFromActivityItemized(ItemizedRows):
-    """Every balance transaction except payouts, one row each."""
+    """Every balance transaction except payouts, one row each (version 1: the basic columns, UTC)."""
 
     id = "balance_change_from_activity.itemized.1"
     name = "Itemized balance change from activity"
-    parameters = ("interval_start", "interval_end", "currency", "reporting_category", "columns")
-    columns = (
-        Column("balance_transaction_id", text("stripe_id")),
-        Column("created_utc", timestamp("created")),
-        Column("available_on_utc", timestamp("available_on")),
-        Column("currency", text("currency")),
-        Column("gross", money("amount")),
-        Column("fee", money("fee")),
-        Column("net", money("net")),
-        Column("reporting_category", text("reporting_category")),
-        Column("source_id", blank_as_null("source_id")),
-        Column("description", text("description")),
-        Column("customer_facing_amount", money("customer_facing_amount", currency_field="customer_facing_currency")),
-        Column("customer_facing_currency", text("customer_facing_currency")),
-        Column("automatic_payout_id", text("automatic_payout__stripe_id")),
-        Column("automatic_payout_effective_at_utc", timestamp("automatic_payout__effective_at")),
-        Column("customer_id", text("customer_id")),
-        Column("customer_email", text("customer_email")),
-        Column("charge_id", text("charge_id")),
-        Column("payment_method_type", text("payment_method_type")),
-        Column("card_brand", text("card_brand")),
-        Column("card_country", text("card_country")),
-        Column("dispute_reason", text("dispute_reason")),
-    )
-    default_columns = [
-        "balance_transaction_id",
-        "created_utc",
-        "available_on_utc",
-        "currency",
-        "gross",
-        "fee",
-        "net",
-        "reporting_category",
-        "description",
-    ]
+    question = "Which transactions changed my balance in this period, one line each?"
+    parameters = ITEMIZED
+    columns = transaction_columns(basic=True)
+    default_columns = defaults(ACTIVITY_DEFAULTS, local_times=False)
 
     def queryset(self, params: Params) -> QuerySet[BalanceTransaction]:
         return in_interval(ledger(params), params).exclude(reporting_category__in=PAYOUT_CATEGORIES)
+
+
+class BalanceChangeFromActivityItemized2(BalanceChangeFromActivityItemized):
+    """Version 2: every source-object column (customer, addresses, card, invoice, metadata), UTC."""
+
+    id = "balance_change_from_activity.itemized.2"
+    columns = transaction_columns()
+    metadata_columns = True
+
+
+class BalanceChangeFromActivityItemized3(BalanceChangeFromActivityItemized):
+    """Version 3: version 2 plus each timestamp in the run's timezone."""
+
+    id = "balance_change_from_activity.itemized.3"
+    parameters = (*ITEMIZED[:2], "timezone", *ITEMIZED[2:])
+    columns = transaction_columns(local_times=True)
+    default_columns = defaults(ACTIVITY_DEFAULTS, local_times=True)
+    metadata_columns = True
 
 
 class BalanceChangeFromActivitySummary(CategorySummary):
@@ -134,4 +145,5 @@ class BalanceChangeFromActivitySummary(CategorySummary):
 
     id = "balance_change_from_activity.summary.1"
     name = "Balance change from activity summary"
+    question = "How much did each kind of activity (charges, refunds, fees...) add to or take from my balance?"
     payouts = False

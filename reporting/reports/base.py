@@ -8,13 +8,16 @@ chunks and writes Stripe's CSV dialect. Nothing holds the whole report.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import IO, ClassVar
 from zoneinfo import ZoneInfo
 
-from .formats import Formatter, Row
+from reporting.models.ledger import METADATA_FIELDS
+
+from .formats import Formatter, Row, metadata
 
 # Rows are written in batches: one write call per CHUNK_ROWS lines.
 CHUNK_ROWS = 2000
@@ -37,12 +40,18 @@ class Params:
     reporting_category: str | None = None
     timezone: ZoneInfo = UTC
     columns: Sequence[str] = ()
+    payout: str | None = None  # Stripe id of an automatic payout (by_id types)
+    decimal_separator: str = "."
 
 
 @dataclass(frozen=True)
 class Column:
     name: str
     format: Formatter
+
+
+# `payment_metadata[order_id]`: one column per key, any number of keys.
+METADATA_COLUMN = re.compile(rf"({'|'.join(METADATA_FIELDS)})\[(.+)\]", re.DOTALL)
 
 
 def csv_line(cells: Iterable[str | None]) -> str:
@@ -77,6 +86,12 @@ class Report:
     parameters: ClassVar[tuple[str, ...]] = ("interval_start", "interval_end")
     required: ClassVar[tuple[str, ...]] = ("interval_start", "interval_end")
     live_only: ClassVar[bool] = False
+    # True when `columns` may also name metadata values (`payment_metadata[KEY]`).
+    metadata_columns: ClassVar[bool] = False
+    # The ledger fields rows are written in the order of (itemized types).
+    ordering: ClassVar[tuple[str, ...]] = ("effective_at", "pk")
+    # One plain-language line on what the report answers (the dashboard's catalogue).
+    question: ClassVar[str] = ""
     column_map: dict[str, Column] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -90,9 +105,18 @@ class Report:
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    def column(self, name: str) -> Column | None:
+        """The column called `name` (a declared one, or a metadata key where allowed), or None."""
+        if name in self.column_map:
+            return self.column_map[name]
+        match = METADATA_COLUMN.fullmatch(name) if self.metadata_columns else None
+        return Column(name, metadata(match[1], match[2])) if match else None
+
     def selected_columns(self, params: Params) -> list[Column]:
         names = params.columns or self.default_columns or self.column_names
-        return [self.column_map[n] for n in names]
+        columns = [self.column(n) for n in names]
+        assert all(columns), "the parameters form accepts only this type's columns"
+        return [c for c in columns if c is not None]
 
     def fields_for(self, columns: Sequence[Column]) -> list[str]:
         """The ledger fields the chosen columns read, each once, in order."""

@@ -25,25 +25,32 @@ if TYPE_CHECKING:
 CHUNK_ROWS = 5000
 
 
-def stream(queryset: models.QuerySet[Any], columns: Sequence[Column], params: Params, out: IO[bytes]) -> int:
-    """Write the data rows of `queryset` (in ledger order) as CSV lines; return how many."""
+def stream(
+    queryset: models.QuerySet[Any],
+    columns: Sequence[Column],
+    params: Params,
+    out: IO[bytes],
+    ordering: Sequence[str] = ("effective_at", "pk"),
+) -> int:
+    """Write the data rows of `queryset`, sorted by the `ordering` fields, as CSV lines; return how many."""
     fields = list(dict.fromkeys(f for c in columns for f in c.format.fields))
     alias = {field: f"f{i}" for i, field in enumerate(fields)}
+    keys = {f"o{i}": F(field) for i, field in enumerate(ordering)}
     # Select each field under a plain alias, plus the ordering keys.
-    inner = queryset.order_by().annotate(o0=F("effective_at"), o1=F("pk"), **{a: F(f) for f, a in alias.items()})
-    inner_sql, inner_params = inner.values(*alias.values(), "o0", "o1").query.get_compiler(using=queryset.db).as_sql()
+    inner = queryset.order_by().annotate(**keys, **{a: F(f) for f, a in alias.items()})
+    inner_sql, inner_params = inner.values(*alias.values(), *keys).query.get_compiler(using=queryset.db).as_sql()
     connection = connections[queryset.db]
     exprs: list[SqlExpr | None] = [
         c.format.sql(connection.vendor, [f"t.{alias[f]}" for f in c.format.fields], params) for c in columns
     ]
-    source = f"FROM ({inner_sql}) t ORDER BY t.o0, t.o1"
+    source = f"FROM ({inner_sql}) t ORDER BY {', '.join(f't.{key}' for key in keys)}"
     if all(e is not None for e in exprs):
         sql_exprs = [e for e in exprs if e is not None]
         if connection.vendor == "postgresql":
             return _copy(connection, sql_exprs, source, list(inner_params), out)
         quote_free = [c.format.quote_free for c in columns]
         return _lines(connection, sql_exprs, quote_free, source, list(inner_params), out)
-    return _python(queryset, columns, fields, params, out)
+    return _python(queryset.order_by(*ordering), columns, fields, params, out)
 
 
 def _expr_params(exprs: Sequence[SqlExpr]) -> tuple[list[str], list[Any]]:
@@ -93,5 +100,5 @@ def _python(
     """Format in Python: the ORM converts values (datetimes) that raw SQLite rows leave as text."""
     from .base import write_rows
 
-    rows = queryset.order_by("effective_at", "pk").values(*fields).iterator(chunk_size=CHUNK_ROWS)
+    rows = queryset.values(*fields).iterator(chunk_size=CHUNK_ROWS)
     return write_rows(rows, columns, params, out)

@@ -8,6 +8,7 @@ exactly Stripe's text: amounts in major units with the currency's exponent,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -86,9 +87,14 @@ def _sqlite_decimal(value: str, places: int) -> str:
 
 
 def money(name: str, *, sign: int = 1, currency_field: str = "currency") -> Formatter:
+    """Major units with the currency's exponent; `decimal_separator` replaces the point."""
+
     def fmt(row: Row, params: Params) -> str | None:
         value = row[name]
-        return None if value is None else format_amount(sign * value, row[currency_field])
+        if value is None:
+            return None
+        text = format_amount(sign * value, row[currency_field])
+        return text if params.decimal_separator == "." else text.replace(".", params.decimal_separator)
 
     def sql(vendor: str, cols: Sequence[str], params: Params) -> SqlExpr:
         amount, currency = cols
@@ -98,13 +104,15 @@ def money(name: str, *, sign: int = 1, currency_field: str = "currency") -> Form
             two = f"CAST(CAST({value} AS NUMERIC) / 100 AS NUMERIC(30, 2))"
         else:
             three, two = _sqlite_decimal(value, 3), _sqlite_decimal(value, 2)
-        return (
+        expr = (
             f"(CASE WHEN {amount} IS NULL THEN NULL"
             f" WHEN {currency} IN ({_codes(0)}) THEN CAST({value} AS TEXT)"
             f" WHEN {currency} IN ({_codes(3)}) THEN CAST({three} AS TEXT)"
-            f" ELSE CAST({two} AS TEXT) END)",
-            [],
+            f" ELSE CAST({two} AS TEXT) END)"
         )
+        if params.decimal_separator == ".":
+            return expr, []
+        return f"REPLACE({expr}, '.', %s)", [params.decimal_separator]
 
     return Formatter((name, currency_field), fmt, sql, quote_free=True)
 
@@ -131,3 +139,51 @@ def timestamp(name: str, *, local: bool = False) -> Formatter:
         return None  # SQLite has no time zone database: Python formats local times
 
     return Formatter((name,), fmt, sql, quote_free=True)
+
+
+def boolean(name: str) -> Formatter:
+    """`true` / `false`, lowercase as in Stripe's files; null stays empty."""
+
+    def fmt(row: Row, params: Params) -> str | None:
+        value = row[name]
+        return None if value is None else ("true" if value else "false")
+
+    def sql(vendor: str, cols: Sequence[str], params: Params) -> SqlExpr:
+        truth = cols[0] if vendor == "postgresql" else f"{cols[0]} = 1"
+        return f"(CASE WHEN {truth} THEN 'true' WHEN NOT ({truth}) THEN 'false' END)", []
+
+    return Formatter((name,), fmt, sql, quote_free=True)
+
+
+def always_null() -> Formatter:
+    """A column this ledger never fills (e.g. a platform's application fee on a payout)."""
+
+    def fmt(row: Row, params: Params) -> str | None:
+        return None
+
+    def sql(vendor: str, cols: Sequence[str], params: Params) -> SqlExpr:
+        return "CAST(NULL AS TEXT)", []
+
+    return Formatter((), fmt, sql, quote_free=True)
+
+
+# Metadata keys the SQL paths look up directly; any other key (quotes, dots,
+# a leading `$` that SQLite would read as a path) is looked up in Python.
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_\-]+")
+
+
+def metadata(name: str, key: str) -> Formatter:
+    """One key of a metadata object (`payment_metadata[order_id]`); missing keys are empty cells."""
+
+    def fmt(row: Row, params: Params) -> str | None:
+        value = (row[name] or {}).get(key)
+        return None if value is None else str(value)
+
+    def sql(vendor: str, cols: Sequence[str], params: Params) -> SqlExpr | None:
+        if vendor == "postgresql":
+            return f"({cols[0]} ->> %s)", [key]
+        if vendor == "sqlite" and _PLAIN_KEY.fullmatch(key):
+            return f"json_extract({cols[0]}, %s)", [f"$.{key}"]
+        return None
+
+    return Formatter((name,), fmt, sql)

@@ -1,4 +1,4 @@
-"""Payouts family: the itemized payouts report."""
+"""Payouts family: the payouts summary and the itemized payouts, from the bank's side."""
 
 from __future__ import annotations
 
@@ -6,56 +6,85 @@ from django.db.models import QuerySet
 
 from reporting.models import BalanceTransaction
 
-from .balance import ItemizedRows, in_interval, ledger
+from .balance import ITEMIZED, ItemizedRows, in_interval, ledger
 from .base import Column, Params
-from .formats import blank_as_null, money, text, timestamp
+from .formats import always_null, blank_as_null, money, text, timestamp
 from .summaries import CategorySummary
 from .totals import PAYOUT_CATEGORIES
 
+# This report looks from the bank's side: a payout is positive, so every
+# amount is the balance transaction's with the sign flipped.
+_COLUMNS = (
+    Column("payout_id", text("payout__stripe_id")),
+    Column("effective_at_utc", timestamp("effective_at")),
+    Column("effective_at", timestamp("effective_at", local=True)),
+    Column("currency", text("currency")),
+    Column("gross", money("amount", sign=-1)),
+    Column("fee", money("fee", sign=-1)),
+    Column("net", money("net", sign=-1)),
+    Column("reporting_category", text("reporting_category")),
+    Column("balance_transaction_id", text("stripe_id")),
+    Column("description", text("description")),
+    Column("payout_expected_arrival_date", timestamp("payout__arrival_date")),
+    Column("payout_status", text("payout__status")),
+    Column("payout_reversed_at_utc", timestamp("payout__reversed_at")),
+    Column("payout_reversed_at", timestamp("payout__reversed_at", local=True)),
+    Column("payout_type", text("payout__type")),
+    Column("payout_description", text("payout__description")),
+    Column("payout_destination_id", blank_as_null("payout__destination_id")),
+    Column("trace_id", blank_as_null("payout__trace_id")),
+    Column("trace_id_status", blank_as_null("payout__trace_id_status")),
+    # Only platforms earn application fees on payouts; this ledger holds none.
+    Column("application_fee", always_null()),
+)
+_LOCAL = ("effective_at", "payout_reversed_at")
+_DEFAULTS = [
+    "payout_id",
+    "effective_at",
+    "currency",
+    "gross",
+    "fee",
+    "net",
+    "reporting_category",
+    "balance_transaction_id",
+    "description",
+    "payout_expected_arrival_date",
+    "payout_status",
+]
+
+
+def _utc(names: list[str]) -> list[str]:
+    return [f"{n}_utc" if n in _LOCAL else n for n in names]
+
 
 class PayoutsItemized(ItemizedRows):
-    """Every payout (and payout reversal) whose funds moved in the interval."""
+    """Every payout (and payout reversal) whose funds moved in the interval (version 1, UTC)."""
 
     id = "payouts.itemized.1"
     name = "Itemized payouts"
-    parameters = ("interval_start", "interval_end", "currency", "reporting_category", "columns")
-    # This report looks from the bank's side: a payout is positive, so every
-    # amount is the balance transaction's with the sign flipped.
-    columns = (
-        Column("payout_id", text("payout__stripe_id")),
-        Column("effective_at_utc", timestamp("effective_at")),
-        Column("currency", text("currency")),
-        Column("gross", money("amount", sign=-1)),
-        Column("fee", money("fee", sign=-1)),
-        Column("net", money("net", sign=-1)),
-        Column("reporting_category", text("reporting_category")),
-        Column("balance_transaction_id", text("stripe_id")),
-        Column("description", text("description")),
-        Column("payout_expected_arrival_date", timestamp("payout__arrival_date")),
-        Column("payout_status", text("payout__status")),
-        Column("payout_reversed_at_utc", timestamp("payout__reversed_at")),
-        Column("payout_type", text("payout__type")),
-        Column("payout_description", text("payout__description")),
-        Column("payout_destination_id", blank_as_null("payout__destination_id")),
-        Column("trace_id", blank_as_null("payout__trace_id")),
-        Column("trace_id_status", blank_as_null("payout__trace_id_status")),
-    )
-    default_columns = [
-        "payout_id",
-        "effective_at_utc",
-        "currency",
-        "gross",
-        "fee",
-        "net",
-        "reporting_category",
-        "balance_transaction_id",
-        "description",
-        "payout_expected_arrival_date",
-        "payout_status",
-    ]
+    question = "Which payouts left my balance in this period, with their status and bank trace?"
+    parameters = ITEMIZED
+    columns = tuple(c for c in _COLUMNS if c.name not in (*_LOCAL, "application_fee"))
+    default_columns = _utc(_DEFAULTS)
 
     def queryset(self, params: Params) -> QuerySet[BalanceTransaction]:
         return in_interval(ledger(params), params).filter(reporting_category__in=PAYOUT_CATEGORIES)
+
+
+class PayoutsItemized2(PayoutsItemized):
+    """Version 2: adds the (platform) application fee column."""
+
+    id = "payouts.itemized.2"
+    columns = tuple(c for c in _COLUMNS if c.name not in _LOCAL)
+
+
+class PayoutsItemized3(PayoutsItemized):
+    """Version 3: version 2 plus each timestamp in the run's timezone."""
+
+    id = "payouts.itemized.3"
+    parameters = (*ITEMIZED[:2], "timezone", *ITEMIZED[2:])
+    columns = _COLUMNS
+    default_columns = _DEFAULTS
 
 
 class PayoutsSummary(CategorySummary):
@@ -63,4 +92,5 @@ class PayoutsSummary(CategorySummary):
 
     id = "payouts.summary.1"
     name = "Payouts summary"
+    question = "How much was paid out to my bank in this period, per currency?"
     payouts = True

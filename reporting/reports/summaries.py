@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from itertools import groupby
+from typing import ClassVar
+
+from django.db.models import Count, QuerySet, Sum
+
+from reporting.models import BalanceTransaction
 
 from .base import Column, Params, Report
 from .formats import Row, money, text
@@ -11,10 +16,11 @@ from .totals import PAYOUT_CATEGORIES, Sums, sums_by_category
 
 
 class CategorySummary(Report):
-    """Base of `*.summary.1` types: subclasses say whether they sum payouts or activity."""
+    """Base of the `*.summary.1` types by category: balance change and payouts say which
+    side of the ledger they sum; the reconciliation summaries override sums()."""
 
-    payouts: bool
-    parameters = ("interval_start", "interval_end", "currency", "timezone", "columns")
+    payouts: bool = False
+    parameters: ClassVar[tuple[str, ...]] = ("interval_start", "interval_end", "currency", "timezone", "columns")
     columns = (
         Column("reporting_category", text("reporting_category")),
         Column("currency", text("currency")),
@@ -26,18 +32,32 @@ class CategorySummary(Report):
     )
     default_columns = ["reporting_category", "currency", "count", "gross", "fee", "net"]
 
-    def rows(self, params: Params, fields: Sequence[str]) -> Iterator[Row]:
+    def sums(self, params: Params) -> dict[tuple[str, str], Sums]:
+        """The (currency, reporting_category) sums this summary reports."""
         assert params.interval_start is not None
         assert params.interval_end is not None
         sums = sums_by_category(params, params.interval_start, params.interval_end)
-        wanted = sorted(key for key in sums if (key[1] in PAYOUT_CATEGORIES) == self.payouts)
-        for currency, keys in groupby(wanted, key=lambda key: key[0]):
+        return {key: s for key, s in sums.items() if (key[1] in PAYOUT_CATEGORIES) == self.payouts}
+
+    def rows(self, params: Params, fields: Sequence[str]) -> Iterator[Row]:
+        sums = self.sums(params)
+        for currency, keys in groupby(sorted(sums), key=lambda key: key[0]):
             total = Sums()
-            for _, category in sorted(keys, key=lambda key: key[1]):
+            for _, category in keys:
                 s = sums[currency, category]
                 total.count, total.amount, total.fee = total.count + s.count, total.amount + s.amount, total.fee + s.fee
                 yield _line(category, currency, s)
             yield _line("total", currency, total)
+
+
+def sums_of(queryset: QuerySet[BalanceTransaction]) -> dict[tuple[str, str], Sums]:
+    """GROUP BY currency and category over a ledger queryset (the reconciliation summaries)."""
+    rows = (
+        queryset.order_by()
+        .values_list("currency", "reporting_category")
+        .annotate(count=Count("id"), amount=Sum("amount"), fee=Sum("fee"), net=Sum("net"))
+    )
+    return {(currency, category): Sums(*values) for currency, category, *values in rows}
 
 
 def _line(category: str, currency: str, s: Sums) -> Row:

@@ -14,6 +14,11 @@ register = template.Library()
 def interval(run: ReportRun) -> str:
     """Show a run's half-open interval as people read it: first and last day, in their zone."""
     start, end = run.interval_start, run.interval_end
+    if "payout" in run.parameters:
+        return f"payout {run.parameters['payout']}"
+    if start is None and end is not None:
+        # Ending-balance types: the balance at the end of the day before interval_end.
+        return f"as of {timezone.localtime(end) - timedelta(seconds=1):%Y-%m-%d}"
     if start is None or end is None:
         return "—"
     start, end = timezone.localtime(start), timezone.localtime(end)

@@ -30,6 +30,17 @@ SEPTEMBER = {
     "interval_end": int(datetime(2025, 10, 1, tzinfo=UTC).timestamp()),
 }
 
+PAYOUT = "po_1SeptemberBooks"
+
+
+def parameters_for(report_type: str) -> dict[str, Any]:
+    """September's interval, or what the type asks for instead (a payout, or only the end)."""
+    required = REPORT_TYPES[report_type].required
+    if "payout" in required:
+        return {"payout": PAYOUT}
+    return {k: v for k, v in SEPTEMBER.items() if k in required}
+
+
 # Live mode's only transaction is on 2025-02-01.
 LIVE_INTERVAL = {"interval_start": int(datetime(2025, 2, 1, tzinfo=UTC).timestamp()), "interval_end": AVAILABLE_END}
 
@@ -86,7 +97,7 @@ def books(account):
         currency="eur",
         description='Order "7", café',
     )
-    payout = PayoutFactory(account=account, amount=4000, created=datetime(2025, 9, 12, tzinfo=UTC))
+    payout = PayoutFactory(account=account, stripe_id=PAYOUT, amount=4000, created=datetime(2025, 9, 12, tzinfo=UTC))
     BalanceTransactionFactory(
         account=account,
         type="payout",
@@ -179,7 +190,7 @@ def test_report_types_list_and_retrieve_with_client(sc):
         assert type(report_type.data_available_start) is int
         assert type(report_type.updated) is int
         assert report_type.livemode is False
-        assert report_type.version == 1
+        assert report_type.version == int(report_type.id.rsplit(".", 1)[1])
     assert retrieved["balance.summary.1"].default_columns == ["category", "description", "net_amount", "currency"]
 
 
@@ -208,6 +219,14 @@ RUN_CASES = [
     *((report_type, {}) for report_type in TYPES),
     ("balance.summary.1", {"columns": ["currency", "net_amount", "category"]}),
     ("balance.summary.1", {"timezone": "America/New_York"}),
+    (
+        "balance_change_from_activity.itemized.3",
+        {
+            "timezone": "Asia/Kolkata",
+            "decimal_separator": ",",
+            "columns": ["created", "created_utc", "gross", "payment_metadata[order_id]", "is_link"],
+        },
+    ),
 ]
 
 
@@ -215,7 +234,7 @@ RUN_CASES = [
 def test_run_succeeds_and_downloads_same_bytes(
     sc, live_server, test_secret, dashboard, celery_worker, report_type, extra
 ):
-    parameters = {**SEPTEMBER, **extra}
+    parameters = {**parameters_for(report_type), **extra}
 
     created = sc.v1.reporting.report_runs.create({"report_type": report_type, "parameters": parameters})
     run = wait_for(sc.v1.reporting.report_runs.retrieve, created.id)
@@ -460,6 +479,68 @@ CREATE_ERRORS = [
         "parameters[interval_end]",
         id="missing-interval-end",
     ),
+    pytest.param(
+        create_params(report_type="payout_reconciliation.by_id.itemized.1", parameters={}),
+        "parameter_missing",
+        "parameters[payout]",
+        id="by-id-without-payout",
+    ),
+    pytest.param(
+        create_params(report_type="payout_reconciliation.by_id.itemized.1", parameters={"payout": "po_nope"}),
+        None,
+        "parameters[payout]",
+        id="unknown-payout",
+    ),
+    pytest.param(
+        create_params(report_type="payout_reconciliation.by_id.itemized.1", parameters={"payout": PAYOUT, **SEPTEMBER}),
+        "parameter_unknown",
+        "parameters[interval_start]",
+        id="by-id-takes-no-interval",
+    ),
+    pytest.param(
+        create_params(parameters={**SEPTEMBER, "payout": PAYOUT}),
+        "parameter_unknown",
+        "parameters[payout]",
+        id="payout-on-a-type-without-it",
+    ),
+    pytest.param(
+        create_params(report_type="ending_balance_reconciliation.itemized.1", parameters=SEPTEMBER),
+        "parameter_unknown",
+        "parameters[interval_start]",
+        id="ending-balance-takes-only-the-end",
+    ),
+    pytest.param(
+        create_params(
+            report_type="balance_change_from_activity.itemized.1", parameters={**SEPTEMBER, "decimal_separator": ";"}
+        ),
+        None,
+        "parameters[decimal_separator]",
+        id="bad-decimal-separator",
+    ),
+    pytest.param(
+        create_params(parameters={**SEPTEMBER, "decimal_separator": ","}),
+        "parameter_unknown",
+        "parameters[decimal_separator]",
+        id="decimal-separator-on-a-summary",
+    ),
+    pytest.param(
+        create_params(
+            report_type="balance_change_from_activity.itemized.1",
+            parameters={**SEPTEMBER, "columns": ["balance_transaction_id", "payment_metadata[order]"]},
+        ),
+        None,
+        "parameters[columns]",
+        id="metadata-column-on-version-1",
+    ),
+    pytest.param(
+        create_params(
+            report_type="balance_change_from_activity.itemized.2",
+            parameters={**SEPTEMBER, "columns": ["balance_transaction_id", "created"]},
+        ),
+        None,
+        "parameters[columns]",
+        id="local-time-column-on-a-utc-version",
+    ),
 ]
 
 
@@ -475,6 +556,24 @@ def test_create_errors_raise_invalid_request_error(sc, params, code, param):
         assert error.code == code
     assert error.error.type == "invalid_request_error"
     assert error.request_id.startswith("req_")
+    assert ReportRun.objects.count() == 0
+
+
+@pytest.mark.parametrize("where", ["manual", "other-account", "live-mode"])
+def test_by_id_names_only_an_automatic_payout_of_the_keys_account_and_mode(sc, books, where):
+    payout = {
+        "manual": lambda: PayoutFactory(account=books, automatic=False),
+        "other-account": lambda: PayoutFactory(),
+        "live-mode": lambda: PayoutFactory(account=books, livemode=True),
+    }[where]()
+
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        sc.v1.reporting.report_runs.create(
+            {"report_type": "payout_reconciliation.by_id.itemized.1", "parameters": {"payout": payout.stripe_id}}
+        )
+
+    assert caught.value.param == "parameters[payout]"
+    assert f"No such automatic payout: '{payout.stripe_id}'" in caught.value.user_message
     assert ReportRun.objects.count() == 0
 
 

@@ -1,0 +1,291 @@
+"""Reconciliation families: which transactions each automatic payout settled, and
+which are still in the balance at a given time.
+
+- `payout_reconciliation.*`: the transactions settled by the automatic payouts
+  whose funds arrive (`automatic_payout_effective_at`) in the interval; the
+  nets of one payout's rows add up to the payout's amount.
+- `payout_reconciliation.by_id.*`: the same for the one payout in `payout`.
+- `ending_balance_reconciliation.*`: at `interval_end` T, the transactions
+  dated before T that no automatic payout arriving before T has settled. They
+  add up to the balance summary's ending balance at T: every payout arriving
+  before T took out exactly the transactions it settled.
+
+Signs are the balance's, as in the itemized balance change (charges positive).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta, tzinfo
+from typing import ClassVar
+
+from django.db.models import Q, QuerySet
+
+from reporting.models import BalanceTransaction
+
+from .balance import ACTIVITY_DEFAULTS, ItemizedRows, ledger
+from .base import Column, Params
+from .columns import BASIC, LOCAL_TWINS, TRANSACTION_COLUMNS, defaults
+from .formats import timestamp
+from .summaries import CategorySummary, sums_of
+from .totals import Sums
+
+PAYOUT_FIRST = ("automatic_payout_id", "automatic_payout_effective_at_utc", "automatic_payout_effective_at")
+# Trace ids of the settling payout: what the reconciliation versions from 3 add.
+TRACE = ("trace_id", "trace_id_status")
+# Columns that only a platform or a Brazilian account fills: the latest version's union.
+RARE = ("application_fee", "regulatory_tag", "connected_account_direct_charge_id")
+
+
+def reconciliation_columns(
+    *, basic: bool = False, trace: bool = True, local_times: bool = False, rare: bool = True
+) -> tuple[Column, ...]:
+    """The settling payout's id and arrival first, then the transaction columns of the version."""
+    by_name = {c.name: c for c in TRANSACTION_COLUMNS}
+    rest = [
+        c
+        for c in TRANSACTION_COLUMNS
+        if c.name not in PAYOUT_FIRST
+        and (not basic or c.name in BASIC)
+        and (trace or c.name not in TRACE)
+        and (local_times or c.name not in LOCAL_TWINS)
+        and (rare or c.name not in RARE)
+    ]
+    first = [by_name[n] for n in PAYOUT_FIRST if local_times or n not in LOCAL_TWINS]
+    return (*first, *rest)
+
+
+def _v1_columns() -> tuple[Column, ...]:
+    # Version 1 names the payout's arrival without `_utc`, yet in UTC (report-types.md §3).
+    utc_arrival = Column("automatic_payout_effective_at", timestamp("automatic_payout__effective_at"))
+    return tuple(
+        utc_arrival if c.name == "automatic_payout_effective_at_utc" else c
+        for c in reconciliation_columns(basic=True, trace=False)
+    )
+
+
+_DEFAULTS = ["automatic_payout_id", "automatic_payout_effective_at", *ACTIVITY_DEFAULTS]
+_V1_DEFAULTS = ["automatic_payout_id", "automatic_payout_effective_at", *defaults(ACTIVITY_DEFAULTS, local_times=False)]
+_UTC_DEFAULTS = defaults(_DEFAULTS, local_times=False)
+# Settled rows are listed payout by payout, in order of arrival, then in ledger order.
+_BY_PAYOUT = ("automatic_payout__effective_at", "automatic_payout_id", "effective_at", "pk")
+
+
+def settled_in_interval(params: Params) -> QuerySet[BalanceTransaction]:
+    return ledger(params).filter(
+        automatic_payout__effective_at__gte=params.interval_start,
+        automatic_payout__effective_at__lt=params.interval_end,
+    )
+
+
+def settled_by(params: Params) -> QuerySet[BalanceTransaction]:
+    return ledger(params).filter(automatic_payout__stripe_id=params.payout)
+
+
+def unsettled_at(params: Params) -> QuerySet[BalanceTransaction]:
+    """Transactions dated before interval_end that no automatic payout arriving before it has settled."""
+    end = params.interval_end
+    return (
+        ledger(params)
+        .filter(effective_at__lt=end)
+        .filter(Q(automatic_payout__isnull=True) | Q(automatic_payout__effective_at__gte=end))
+        # An automatic payout's own transaction is the other side of what it settled.
+        .exclude(reporting_category="payout", payout__automatic=True)
+    )
+
+
+# --- payout_reconciliation: automatic payouts arriving in the interval ---------------------------
+
+_ITEMIZED: tuple[str, ...] = (
+    "interval_start",
+    "interval_end",
+    "currency",
+    "reporting_category",
+    "decimal_separator",
+    "columns",
+)
+_ITEMIZED_TZ = (*_ITEMIZED[:2], "timezone", *_ITEMIZED[2:])
+
+
+class PayoutReconciliationSummary(CategorySummary):
+    """Per category and currency, what the automatic payouts arriving in the interval settled."""
+
+    id = "payout_reconciliation.summary.1"
+    name = "Payout reconciliation summary"
+    question = "What did the payouts that reached my bank in this period consist of, by category?"
+
+    def sums(self, params: Params) -> dict[tuple[str, str], Sums]:
+        return sums_of(settled_in_interval(params))
+
+
+class PayoutReconciliationItemized(ItemizedRows):
+    """Version 1: each transaction settled by an automatic payout arriving in the interval."""
+
+    id = "payout_reconciliation.itemized.1"
+    name = "Itemized payout reconciliation"
+    question = "Which transactions made up each payout that reached my bank in this period?"
+    parameters = _ITEMIZED
+    columns = _v1_columns()
+    default_columns = _V1_DEFAULTS
+    ordering = _BY_PAYOUT
+
+    def queryset(self, params: Params) -> QuerySet[BalanceTransaction]:
+        return settled_in_interval(params)
+
+
+class PayoutReconciliationItemized2(PayoutReconciliationItemized):
+    """Version 2: adds the source-object columns (customer, addresses, card, invoice, metadata)."""
+
+    id = "payout_reconciliation.itemized.2"
+    columns = reconciliation_columns(trace=False, rare=False)
+    default_columns = _UTC_DEFAULTS
+    metadata_columns = True
+
+
+class PayoutReconciliationItemized3(PayoutReconciliationItemized2):
+    """Version 3: adds the payout's bank trace id and its status."""
+
+    id = "payout_reconciliation.itemized.3"
+    columns = reconciliation_columns(rare=False)
+
+
+class PayoutReconciliationItemized4(PayoutReconciliationItemized2):
+    """Version 4: version 3 plus each timestamp in the run's timezone."""
+
+    id = "payout_reconciliation.itemized.4"
+    parameters = _ITEMIZED_TZ
+    columns = reconciliation_columns(local_times=True, rare=False)
+    default_columns = _DEFAULTS
+
+
+class PayoutReconciliationItemized5(PayoutReconciliationItemized4):
+    """Version 5: version 4 plus the platform and regulatory columns (the union)."""
+
+    id = "payout_reconciliation.itemized.5"
+    columns = reconciliation_columns(local_times=True)
+
+
+# --- payout_reconciliation.by_id: one payout -------------------------------------------------------
+
+_BY_ID: tuple[str, ...] = ("payout", "reporting_category", "decimal_separator", "columns")
+
+
+class PayoutReconciliationByIdSummary(CategorySummary):
+    """Per category and currency, what one automatic payout settled."""
+
+    id = "payout_reconciliation.by_id.summary.1"
+    name = "Payout reconciliation summary for one payout"
+    question = "What did this one payout consist of, by category?"
+    parameters: ClassVar[tuple[str, ...]] = ("payout", "columns")
+    required = ("payout",)
+
+    def sums(self, params: Params) -> dict[tuple[str, str], Sums]:
+        return sums_of(settled_by(params))
+
+    def filename(self, params: Params, zone: tzinfo | None = None) -> str:
+        return f"{self.id}_{params.payout}.csv"
+
+
+class PayoutReconciliationByIdItemized(PayoutReconciliationItemized):
+    """Version 1: each transaction one automatic payout settled."""
+
+    id = "payout_reconciliation.by_id.itemized.1"
+    name = "Itemized reconciliation for one payout"
+    question = "Which transactions made up this one payout?"
+    parameters = _BY_ID
+    required = ("payout",)
+
+    def queryset(self, params: Params) -> QuerySet[BalanceTransaction]:
+        return settled_by(params)
+
+    def filename(self, params: Params, zone: tzinfo | None = None) -> str:
+        return f"{self.id}_{params.payout}.csv"
+
+
+class PayoutReconciliationByIdItemized2(PayoutReconciliationByIdItemized):
+    id = "payout_reconciliation.by_id.itemized.2"
+    columns = PayoutReconciliationItemized2.columns
+    default_columns = _UTC_DEFAULTS
+    metadata_columns = True
+
+
+class PayoutReconciliationByIdItemized3(PayoutReconciliationByIdItemized2):
+    id = "payout_reconciliation.by_id.itemized.3"
+    columns = PayoutReconciliationItemized3.columns
+
+
+class PayoutReconciliationByIdItemized4(PayoutReconciliationByIdItemized2):
+    id = "payout_reconciliation.by_id.itemized.4"
+    parameters = ("payout", "reporting_category", "timezone", "decimal_separator", "columns")
+    columns = PayoutReconciliationItemized4.columns
+    default_columns = _DEFAULTS
+
+
+# --- ending_balance_reconciliation: what is still in the balance at interval_end -----------------
+
+_ENDING: tuple[str, ...] = ("interval_end", "currency", "reporting_category", "columns")
+
+
+class EndingBalanceReconciliationSummary(CategorySummary):
+    """Per category and currency, the transactions that make up the balance at interval_end."""
+
+    id = "ending_balance_reconciliation.summary.1"
+    name = "Ending balance reconciliation summary"
+    question = "What makes up my balance at this moment, by category: what has no payout taken out yet?"
+    parameters: ClassVar[tuple[str, ...]] = ("interval_end", "currency", "timezone", "columns")
+    required = ("interval_end",)
+
+    def sums(self, params: Params) -> dict[tuple[str, str], Sums]:
+        return sums_of(unsettled_at(params))
+
+    def filename(self, params: Params, zone: tzinfo | None = None) -> str:
+        return _as_of_filename(self.id, params, zone)
+
+
+class EndingBalanceReconciliationItemized(ItemizedRows):
+    """Version 1: each transaction still in the balance at interval_end (basic columns, UTC)."""
+
+    id = "ending_balance_reconciliation.itemized.1"
+    name = "Itemized ending balance reconciliation"
+    question = "Which transactions are still in my balance at this moment, not yet paid out?"
+    parameters = _ENDING
+    required = ("interval_end",)
+    columns = reconciliation_columns(basic=True, trace=False)
+    default_columns = defaults(ACTIVITY_DEFAULTS, local_times=False)
+
+    def queryset(self, params: Params) -> QuerySet[BalanceTransaction]:
+        return unsettled_at(params)
+
+    def filename(self, params: Params, zone: tzinfo | None = None) -> str:
+        return _as_of_filename(self.id, params, zone)
+
+
+class EndingBalanceReconciliationItemized2(EndingBalanceReconciliationItemized):
+    """Version 2: adds the source-object columns."""
+
+    id = "ending_balance_reconciliation.itemized.2"
+    columns = reconciliation_columns(rare=False)
+    metadata_columns = True
+
+
+class EndingBalanceReconciliationItemized3(EndingBalanceReconciliationItemized2):
+    """Version 3: version 2 plus each timestamp in the run's timezone."""
+
+    id = "ending_balance_reconciliation.itemized.3"
+    parameters: ClassVar[tuple[str, ...]] = ("interval_end", "currency", "reporting_category", "timezone", "columns")
+    columns = reconciliation_columns(local_times=True, rare=False)
+    default_columns = ACTIVITY_DEFAULTS
+
+
+class EndingBalanceReconciliationItemized4(EndingBalanceReconciliationItemized3):
+    """Version 4: version 3 plus the platform and regulatory columns, and `decimal_separator`."""
+
+    id = "ending_balance_reconciliation.itemized.4"
+    parameters = ("interval_end", "currency", "reporting_category", "timezone", "decimal_separator", "columns")
+    columns = reconciliation_columns(local_times=True)
+
+
+def _as_of_filename(report_id: str, params: Params, zone: tzinfo | None) -> str:
+    """Named after the last day the balance includes."""
+    assert params.interval_end is not None
+    last_day = (params.interval_end - timedelta(seconds=1)).astimezone(zone or params.timezone)
+    return f"{report_id}_{last_day:%Y-%m-%d}.csv"

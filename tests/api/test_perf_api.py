@@ -1,0 +1,134 @@
+"""The API's hot paths written out in SQL (auth.Columns, KeyQuery) answer what the ORM would."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from reporting.api import serializers
+from reporting.api.views import links_of_files
+from reporting.models import ApiKey, FileLink, ReportRun
+from tests.api.conftest import ApiClient
+from tests.factories import AccountFactory, FileFactory, ReportRunFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/v1/reporting/report_runs"
+BASE = datetime(2025, 10, 1, tzinfo=UTC)
+
+
+def orm_body(client, run_id):
+    """The run as the ORM loads it, through the same serializer."""
+    run = ReportRun.objects.select_related("result").get(pk=run_id)
+    links = {}
+    if run.result is not None:
+        links = {run.result.pk: list(FileLink.objects.filter(file=run.result).order_by("-created", "-id"))}
+    request = client.get("/v1/does-not-matter").wsgi_request
+    return serializers.report_run_dict(request, run, links)
+
+
+def succeeded_run(account, links=0, livemode=False):
+    run = ReportRunFactory(account=account, livemode=livemode, parameters={"interval_start": 1, "interval_end": 86400})
+    result = FileFactory(account=account, livemode=livemode, size=1234, expires_at=BASE + timedelta(days=30))
+    run.mark_succeeded(result=result, row_count=7)
+    for i in range(links):
+        FileLink.objects.create(
+            account=account,
+            livemode=livemode,
+            file=result,
+            created=BASE + timedelta(seconds=i // 2),  # ties: broken by id
+            expires_at=None if i % 3 else BASE + timedelta(days=1),
+            metadata={"n": str(i)},
+        )
+    return run
+
+
+@pytest.mark.parametrize("links", [0, 1, 10, 11, 13])
+def test_by_id_answers_what_the_orm_would(api, account, links):
+    run = succeeded_run(account, links)
+
+    body = api.get(f"{URL}/{run.id}").json()
+
+    assert body == orm_body(api, run.id)
+    shown = body["result"]["links"]
+    assert len(shown["data"]) == min(links, 10)
+    assert shown["has_more"] is (links > 10)
+    expected = list(FileLink.objects.filter(file_id=run.result_id).order_by("-created", "-id")[:10])
+    assert [link["id"] for link in shown["data"]] == [link.id for link in expected]
+
+
+def test_by_id_of_pending_and_failed_runs(api, account):
+    pending = ReportRunFactory(account=account)
+    failed = ReportRunFactory(account=account)
+    failed.mark_failed("No data")
+
+    for run in (pending, failed):
+        assert api.get(f"{URL}/{run.id}").json() == orm_body(api, run.id)
+
+
+def test_by_id_is_one_query(api, account, django_assert_num_queries):
+    run = succeeded_run(account, links=3)
+    api.get(f"{URL}/{run.id}")  # records the key's last use
+
+    with django_assert_num_queries(1):
+        response = api.get(f"{URL}/{run.id}")
+
+    assert response.status_code == 200
+
+
+def test_by_id_never_shows_another_accounts_or_modes_run(api, account):
+    other = succeeded_run(AccountFactory(), links=1)
+    live = succeeded_run(account, links=1, livemode=True)
+
+    for run in (other, live):
+        response = api.get(f"{URL}/{run.id}")
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "resource_missing"
+
+
+def test_revoked_key_fails_on_the_next_by_id_request(account, test_secret, ledger):
+    run = succeeded_run(account)
+    api = ApiClient(test_secret)
+    assert api.get(f"{URL}/{run.id}").status_code == 200
+
+    ApiKey.objects.get().revoke()
+    response = api.get(f"{URL}/{run.id}")
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "api_key_expired"
+
+
+def test_unknown_key_on_by_id_is_401_before_404(ledger):
+    response = ApiClient("sk_test_" + "x" * 48).get(f"{URL}/frr_missing")
+
+    assert response.status_code == 401
+
+
+def test_bad_params_on_by_id_are_400_after_auth(api, account):
+    run = succeeded_run(account)
+
+    response = api.get(f"{URL}/{run.id}", {"colour": "blue"})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["param"] == "colour"
+
+
+def test_links_of_files_match_the_orm(account):
+    files = [succeeded_run(account, links=n).result for n in (0, 2, 5)]
+
+    found = links_of_files([f.pk for f in files])
+
+    for file in files:
+        orm = list(FileLink.objects.filter(file=file).order_by("-created", "-id"))
+        assert [(link.pk, link.created, link.expires_at, link.metadata) for link in found.get(file.pk, [])] == [
+            (link.pk, link.created, link.expires_at, link.metadata) for link in orm
+        ]
+
+
+@pytest.mark.parametrize("arg", ["file_abc-DEF_123", "odd id+é"])
+def test_path_of_is_reverse(arg):
+    from django.urls import reverse
+
+    for name in ("api:file-contents", "api:public-link"):
+        assert serializers.path_of(name, arg) == reverse(name, args=[arg])
