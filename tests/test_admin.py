@@ -336,9 +336,8 @@ def test_rerun_runs_types_without_an_interval(
     )
     original = failed_run(account=account, report_type_id=report_type, parameters=parameters)
 
-    with mock.patch.object(tasks.run_report, "delay") as delay:
-        with django_capture_on_commit_callbacks(execute=True):
-            post_action(admin_client, ReportRun, "rerun", [original])
+    with mock.patch.object(tasks.run_report, "delay") as delay, django_capture_on_commit_callbacks(execute=True):
+        post_action(admin_client, ReportRun, "rerun", [original])
     new = ReportRun.objects.get(rerun_of=original)
     services.execute_report_run(new)
 
