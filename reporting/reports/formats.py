@@ -25,6 +25,8 @@ Row = Mapping[str, Any]
 SqlExpr = tuple[str, list[Any]]
 SqlFormat = Callable[[str, Sequence[str], "Params"], SqlExpr | None]
 UTC = ZoneInfo("UTC")
+# Names of UTC itself (the API's default timezone is "Etc/UTC"): local times in them need no tz database.
+UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Etc/Zulu", "Zulu"})
 
 
 def _no_sql(vendor: str, cols: Sequence[str], params: Params) -> SqlExpr | None:
@@ -133,7 +135,7 @@ def timestamp(name: str, *, local: bool = False) -> Formatter:
             # truncates the fraction (a cast to timestamp(0) would round) and is much
             # cheaper than to_char() or date_trunc().
             return f"left(CAST({cols[0]} AT TIME ZONE %s AS TEXT), 19)", [zone]
-        if vendor == "sqlite" and zone == "UTC":
+        if vendor == "sqlite" and zone in UTC_NAMES:
             # Django stores UTC text "YYYY-MM-DD HH:MM:SS[.ffffff]": keep the seconds.
             return f"substr({cols[0]}, 1, 19)", []
         return None  # SQLite has no time zone database: Python formats local times

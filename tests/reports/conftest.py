@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,6 +57,7 @@ def txn(
     effective_at: datetime | None = None,
     automatic_payout: Payout | None = None,
     livemode: bool = False,
+    **sources: Any,
 ) -> BalanceTransaction:
     return BalanceTransactionFactory(
         account=account,
@@ -71,6 +73,7 @@ def txn(
         effective_at=effective_at or created,
         description=description,
         automatic_payout=automatic_payout,
+        **sources,
     )
 
 
@@ -185,6 +188,8 @@ def golden_account(db) -> Account:
         at(2025, 4, 1),
         automatic=True,
         destination_id="ba_usd_1",
+        trace_id="STRIPE-TRACE-MAR",
+        trace_id_status="pending",
     )
     # Manual payouts (effective when created).
     po_manual = payout(
@@ -232,6 +237,24 @@ def golden_account(db) -> Account:
         'Order "A", large',
         available_on=at(2025, 3, 3),
         automatic_payout=po_mar,
+        source_id="ch_usd_02",
+        customer_facing_amount=2000,
+        customer_facing_currency="usd",
+        customer_id="cus_ann",
+        customer_email="ann@example.com",
+        customer_name="Ann Example",
+        customer_address_line2="",
+        customer_address_city="New York ",
+        charge_id="ch_usd_02",
+        payment_intent_id="pi_usd_02",
+        charge_created=at(2025, 2, 28, 23, 59, 58),
+        payment_method_type="card",
+        is_link=False,
+        card_brand="Visa",
+        card_funding="credit",
+        card_country="US",
+        statement_descriptor="GOLDEN* ORDER A",
+        payment_metadata={"order_id": "A-1", "Channel": "web"},
     )
     txn(
         acct,
@@ -244,6 +267,14 @@ def golden_account(db) -> Account:
         None,
         available_on=at(2025, 3, 7),
         automatic_payout=po_mar,
+        source_id="ch_usd_03",
+        customer_facing_amount=110000,
+        customer_facing_currency="eur",
+        charge_id="ch_usd_03",
+        charge_created=at(2025, 3, 5, 14, 30, 15),
+        payment_method_type="link",
+        is_link=True,
+        payment_metadata={"order_id": "B-2"},
     )
     txn(
         acct,
@@ -255,6 +286,13 @@ def golden_account(db) -> Account:
         "usd",
         'REFUND FOR CHARGE (Order "A", large)',
         automatic_payout=po_mar,
+        source_id="re_usd_04",
+        customer_facing_amount=-2000,
+        customer_facing_currency="usd",
+        charge_id="ch_usd_02",
+        charge_created=at(2025, 2, 28, 23, 59, 58),
+        payment_metadata={"order_id": "A-1", "Channel": "web"},
+        refund_metadata={"reason": 'box "damaged", returned'},
     )
     txn(
         acct,
@@ -267,6 +305,12 @@ def golden_account(db) -> Account:
         "Workshop",
         available_on=at(2025, 3, 10),
         automatic_payout=po_failed,
+        charge_id="ch_usd_05",
+        charge_created=at(2025, 3, 8, 11, 11, 11),
+        payment_method_type="card",
+        is_link=False,
+        card_brand="MasterCard",
+        payment_metadata={"order_id": "C-3"},
     )
     txn(
         acct,
@@ -290,6 +334,10 @@ def golden_account(db) -> Account:
         "usd",
         "Chargeback withdrawal for ch_usd_03",
         automatic_payout=po_mar,
+        source_id="dp_usd_07",
+        charge_id="ch_usd_03",
+        charge_created=at(2025, 3, 5, 14, 30, 15),
+        dispute_reason="fraudulent",
     )
     reversal = reversal_txn(acct, "txn_usd_po_failed_rev", po_failed, at(2025, 3, 13, 9, 15))
     BalanceTransaction.objects.filter(pk=reversal.pk).update(automatic_payout=po_mar)
@@ -340,6 +388,10 @@ def golden_account(db) -> Account:
         "jpy",
         "Tea set",
         available_on=at(2025, 3, 4),
+        charge_id="ch_jpy_01",
+        charge_created=at(2025, 3, 2, 8),
+        is_link=False,
+        payment_metadata={"order_id": "J-1"},
     )
     txn(
         acct,
