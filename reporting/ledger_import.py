@@ -20,10 +20,27 @@ already in the ledger are skipped when they agree with it and refused when they
 do not. `import_ledger()` does both, advances the data watermark and records
 the event.
 
+Every column of every itemized version is read (the balance layout's
+customer, address, card, invoice, Connect and `payment_metadata[KEY]` /
+`refund_metadata[KEY]` / `transfer_metadata[KEY]` columns too); any other
+column is named in the result as ignored.
+
 Cells follow Stripe's files: every value quoted, `,,` is null and `,"",` the
 empty string; amounts in major units with the currency's exponent; times
-`YYYY-MM-DD HH:MM:SS`. A `_utc` column is read in preference to its local
-twin; a twin alone (`created`) is read as UTC and the result says so.
+`YYYY-MM-DD HH:MM:SS`; booleans `true`/`false`. A `_utc` column is read in
+preference to its local twin; a twin alone (`created`) is read as UTC and the
+result says so. Amounts may use `,` as the decimal mark (a report run with
+`decimal_separator=","`): the first amount with decimals sets the file's mark,
+and an amount with the other one is a problem. An empty metadata cell means
+the object has no such key.
+
+A transaction already in the ledger is compared on its own facts (amounts,
+currency, category, times) and on the ids of the objects behind it where both
+the file and the ledger have one (source, charge, payment intent, charge time,
+customer, invoice, subscription, connected account). Descriptive details
+(names, emails, addresses, descriptions, card details, metadata, ...) are not
+compared: Stripe lets them change and prints them as they are when the report
+runs, so a later export may differ; the ledger keeps the first import's.
 """
 
 from __future__ import annotations
@@ -42,6 +59,8 @@ from django.utils import timezone
 from reporting.currencies import EXPONENTS, format_amount
 from reporting.forms import REPORTING_CATEGORIES
 from reporting.models import Account, BalanceTransaction, DataWatermark, Door, Event, Payout
+from reporting.models.ledger import ADDRESS_FIELDS
+from reporting.reports.base import METADATA_COLUMN
 
 Layout = Literal["balance_change_from_activity.itemized", "payouts.itemized"]
 BALANCE: Layout = "balance_change_from_activity.itemized"
@@ -169,7 +188,7 @@ def read_records(text: str) -> Iterator[tuple[int, list[str | None]]]:
 
 # Cell values ---------------------------------------------------------------------------
 
-_AMOUNT = re.compile(r"-?(\d+)(?:\.(\d+))?")
+_AMOUNT = re.compile(r"-?(\d+)(?:[.,](\d+))?")
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
 
 
@@ -178,16 +197,16 @@ class _Bad(Exception):
 
 
 def parse_amount(text: str, currency: str) -> int:
-    """Major units as written by Stripe ("-12.50") -> integer minor units (-1250), exactly."""
+    """Major units as written by Stripe ("-12.50", or "-12,50") -> integer minor units (-1250), exactly."""
     match = _AMOUNT.fullmatch(text)
     if match is None:
-        raise _Bad(f"'{text}' is not an amount (digits, an optional leading '-' and '.' before the decimals)")
+        raise _Bad(f"'{text}' is not an amount (digits, an optional leading '-' and '.' or ',' before the decimals)")
     places = EXPONENTS[currency]
     decimals = match.group(2) or ""
     if len(decimals) > places:
         allowed = f"{places} decimal{'s' if places != 1 else ''}" if places else "no decimals"
         raise _Bad(f"'{text}' has more decimals than {currency} allows ({allowed})")
-    minor = int(Decimal(text).scaleb(places))
+    minor = int(Decimal(text.replace(",", ".")).scaleb(places))
     if abs(minor) > _BIGINT:
         raise _Bad(f"'{text}' is too large")
     return minor
@@ -238,25 +257,51 @@ _BALANCE_COLUMNS: dict[str, tuple[str, ...]] = {
     "customer_facing_currency": ("customer_facing_currency",),
     "automatic_payout_id": ("automatic_payout_id",),
     "automatic_payout_effective_at": ("automatic_payout_effective_at_utc", "automatic_payout_effective_at"),
-    "customer_id": ("customer_id",),
-    "customer_email": ("customer_email",),
-    "charge_id": ("charge_id",),
-    "payment_method_type": ("payment_method_type",),
-    "card_brand": ("card_brand",),
-    "card_country": ("card_country",),
-    "dispute_reason": ("dispute_reason",),
+    # The settling payout's bank trace (reconciliation and tz-aware versions).
+    "trace_id": ("trace_id",),
+    "trace_id_status": ("trace_id_status",),
+    "charge_created": ("charge_created_utc", "charge_created"),
+    "is_link": ("is_link",),
+    "application_fee": ("application_fee",),
 }
-_BALANCE_REQUIRED = ("stripe_id", "created", "available_on", "currency", "gross", "fee", "net", "reporting_category")
-# Nullable text columns copied as they are (null stays null, "" stays "").
+# Nullable text columns copied as they are (null stays null, "" stays ""), in Stripe's order.
 _BALANCE_TEXT = (
     "description",
     "customer_id",
     "customer_email",
+    "customer_name",
+    "customer_description",
+    *ADDRESS_FIELDS,
     "charge_id",
+    "payment_intent_id",
+    "invoice_id",
+    "invoice_number",
+    "subscription_id",
     "payment_method_type",
     "card_brand",
+    "card_funding",
     "card_country",
+    "statement_descriptor",
     "dispute_reason",
+    "connected_account_id",
+    "connected_account_name",
+    "connected_account_country",
+    "connected_account_direct_charge_id",
+    "regulatory_tag",
+)
+_BALANCE_COLUMNS.update((name, (name,)) for name in _BALANCE_TEXT)
+_BALANCE_REQUIRED = ("stripe_id", "created", "available_on", "currency", "gross", "fee", "net", "reporting_category")
+# Ids of the objects behind a transaction: set once in Stripe, so a file that names
+# another one than the ledger is wrong (compared where both have one).
+IDENTIFIERS = (
+    "source_id",
+    "charge_id",
+    "payment_intent_id",
+    "charge_created",
+    "customer_id",
+    "invoice_id",
+    "subscription_id",
+    "connected_account_id",
 )
 
 _PAYOUTS_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -277,6 +322,9 @@ _PAYOUTS_COLUMNS: dict[str, tuple[str, ...]] = {
     "destination_id": ("payout_destination_id",),
     "trace_id": ("trace_id",),
     "trace_id_status": ("trace_id_status",),
+    # Kept on the payout's balance transaction (empty unless the account is a platform).
+    "application_fee": ("application_fee",),
+    "regulatory_tag": ("regulatory_tag",),
 }
 _PAYOUTS_REQUIRED = ("payout_id", "effective_at", "currency", "gross", "fee", "net", "reporting_category", "stripe_id")
 # Payout fields a payouts export describes; a later export may change them
@@ -312,23 +360,21 @@ class TxnRow:
     available_on: datetime
     # None: the linked payout's effective time (a payout's own row in the balance layout).
     effective_at: datetime | None
-    description: str | None = None
     source_id: str = ""
     payout: str | None = None
     automatic_payout: str | None = None
-    customer_facing_amount: int | None = None
-    customer_facing_currency: str | None = None
-    customer_id: str | None = None
-    customer_email: str | None = None
-    charge_id: str | None = None
-    payment_method_type: str | None = None
-    card_brand: str | None = None
-    card_country: str | None = None
-    dispute_reason: str | None = None
+    # Every other ledger field the file gives (description, customer, card, metadata, ...).
+    details: dict[str, Any] = field(default_factory=dict)
     # Ledger fields this row states (compared with a row already in the ledger) -> column names.
     stated: dict[str, str] = field(default_factory=dict)
     # A balance-layout payout row whose payout may be unknown: link only if it is known.
     payout_optional: bool = False
+
+    def value(self, name: str) -> Any:
+        """A ledger field's value as this row has it (None for a detail the file does not give)."""
+        if name in self.details:
+            return self.details[name]
+        return getattr(self, name, None)
 
 
 @dataclass
@@ -385,16 +431,40 @@ class ParsedFile:
 # Parsing ----------------------------------------------------------------------------------------
 
 
+class _DecimalMark:
+    """The file's decimal mark: set by its first amount with decimals; the other mark is then a problem."""
+
+    def __init__(self) -> None:
+        self.mark: str | None = None
+        self.where = ""
+
+    def check(self, text: str, line: int, column: str) -> str | None:
+        """Return why `text` breaks the file's mark, or None."""
+        mark = "," if "," in text else "." if "." in text else None
+        if mark is None or mark == self.mark:
+            return None
+        if self.mark is None:
+            self.mark, self.where = mark, f"line {line}, column {column}"
+            return None
+        return f"'{text}' has '{mark}' as decimal mark where {self.where} has '{self.mark}'"
+
+
 class _Row:
     """Typed access to one record's cells; every failure becomes a problem at its line and column."""
 
     def __init__(
-        self, line: int, cells: list[str | None], index: dict[str, tuple[str, int]], problems: _Problems
+        self,
+        line: int,
+        cells: list[str | None],
+        index: dict[str, tuple[str, int]],
+        problems: _Problems,
+        decimal: _DecimalMark | None = None,
     ) -> None:
         self.line = line
         self.cells = cells
         self.index = index
         self.problems = problems
+        self.decimal = decimal or _DecimalMark()
         self.ok = True
 
     def has(self, name: str) -> bool:
@@ -442,10 +512,23 @@ class _Row:
         if value is None or value == "" or currency is None:
             return None
         try:
-            return parse_amount(value, currency)
+            amount = parse_amount(value, currency)
         except _Bad as exc:
             self.fail(name, str(exc))
             return None
+        if (reason := self.decimal.check(value, self.line, self.column(name))) is not None:
+            self.fail(name, reason)
+            return None
+        return amount
+
+    def boolean(self, name: str) -> bool | None:
+        value = self.raw(name)
+        if value is None or value == "":
+            return None
+        if value not in ("true", "false"):
+            self.fail(name, f"'{value}' is not a boolean (true or false)")
+            return None
+        return value == "true"
 
     def timestamp(self, name: str, *, required: bool = False) -> datetime | None:
         value = self._value(name, required)
@@ -467,10 +550,18 @@ class _Row:
         return value
 
 
+@dataclass
+class _Header:
+    index: dict[str, tuple[str, int]]  # field -> (column name, position)
+    notes: list[str]
+    ignored: list[str]
+    metadata: list[tuple[str, str, int]]  # (field, key, position) of `payment_metadata[KEY]` columns
+
+
 def _header(
     cells: list[str | None], columns: dict[str, tuple[str, ...]], required: Sequence[str], problems: _Problems
-) -> tuple[dict[str, tuple[str, int]], list[str], list[str]]:
-    """Map fields to (column name, position); return it with notes and the ignored columns."""
+) -> _Header:
+    """Map fields to (column name, position), metadata columns to their field and key."""
     names = [(c or "").strip() for c in cells]
     positions: dict[str, int] = {}
     for i, name in enumerate(names):
@@ -496,8 +587,14 @@ def _header(
                 f"Column {found} was read as UTC (the file has no {candidates[0]}); "
                 "if the report was run in another time zone, export it with the _utc columns."
             )
+    metadata: list[tuple[str, str, int]] = []
+    if columns is _BALANCE_COLUMNS:
+        for name, position in positions.items():
+            if (match := METADATA_COLUMN.fullmatch(name)) is not None:
+                metadata.append((match[1], match[2], position))
+                used.add(name)
     ignored = [n for n in names if n and n not in used]
-    return index, notes, ignored
+    return _Header(index, notes, ignored, metadata)
 
 
 def _layout_name(columns: dict[str, tuple[str, ...]]) -> str:
@@ -524,10 +621,11 @@ def parse(data: bytes | str) -> ParsedFile:
     )
     problems = _Problems()
     parsed = ParsedFile(layout, [], {}, [], [])
+    decimal = _DecimalMark()
     try:
-        index, parsed.notes, parsed.ignored_columns = _header(header, columns, required, problems)
+        head = _header(header, columns, required, problems)
+        parsed.notes, parsed.ignored_columns = head.notes, head.ignored
         problems.raise_if_any()
-        parse_row = _balance_row if layout == BALANCE else _payouts_row
         seen: dict[str, TxnRow] = {}
         for line, cells in _guarded(records, problems):
             if cells == [None]:
@@ -535,8 +633,13 @@ def parse(data: bytes | str) -> ParsedFile:
             if len(cells) != len(header):
                 problems.add(f"{len(cells)} cells where the header has {len(header)}", line)
                 continue
-            row = _Row(line, cells, index, problems)
-            txn = parse_row(row, parsed.payouts)
+            row = _Row(line, cells, head.index, problems, decimal)
+            if layout == BALANCE:
+                txn = _balance_row(row, parsed.payouts)
+                if txn is not None:
+                    txn.details.update(_metadata(cells, head.metadata))
+            else:
+                txn = _payouts_row(row, parsed.payouts)
             if txn is None:
                 continue
             earlier = seen.get(txn.stripe_id)
@@ -549,7 +652,19 @@ def parse(data: bytes | str) -> ParsedFile:
     except _TooMany:
         problems.items.append(Problem(f"stopped after {MAX_PROBLEMS} problems"))
     problems.raise_if_any()
+    if decimal.mark == ",":
+        parsed.notes.append("Amounts were read with ',' as the decimal mark (a decimal_separator=',' export).")
     return parsed
+
+
+def _metadata(cells: list[str | None], columns: list[tuple[str, str, int]]) -> dict[str, dict[str, str]]:
+    """The metadata objects a row's `payment_metadata[KEY]` cells give; an empty cell is an absent key."""
+    objects: dict[str, dict[str, str]] = {}
+    for name, key, position in columns:
+        value = cells[position]
+        if value is not None:
+            objects.setdefault(name, {})[key] = value
+    return objects
 
 
 def _guarded(
@@ -565,7 +680,7 @@ def _guarded(
 
 def _difference(a: TxnRow, b: TxnRow) -> str | None:
     for name, column in b.stated.items():
-        if getattr(a, name) != getattr(b, name):
+        if a.value(name) != b.value(name):
             return column
     return None
 
@@ -591,15 +706,11 @@ def _balance_row(row: _Row, payouts: dict[str, PayoutFacts]) -> TxnRow | None:
     amounts = _amounts(row, currency, 1)
     category = row.category("reporting_category", REPORTING_CATEGORIES)
     source_id = row.text("source_id", _max_length(bt, "source_id")) or ""
-    texts = {name: row.text(name, _max_length(bt, name)) for name in _BALANCE_TEXT if row.has(name)}
-    cf_currency = row.currency("customer_facing_currency")
-    cf_amount = None
-    if row.raw("customer_facing_amount"):
-        if cf_currency is None and row.ok:
-            row.fail("customer_facing_amount", "needs a customer_facing_currency")
-        cf_amount = row.amount("customer_facing_amount", cf_currency)
+    details = _details(row, currency)
     automatic_payout = row.text("automatic_payout_id", _max_length(Payout, "stripe_id")) or None
     automatic_effective = row.timestamp("automatic_payout_effective_at")
+    # Written blank-as-null: null in the file is "" on the payout.
+    traces = {name: row.text(name, _max_length(Payout, name)) or "" for name in ("trace_id", "trace_id_status")}
     if (
         not row.ok
         or stripe_id is None
@@ -622,6 +733,9 @@ def _balance_row(row: _Row, payouts: dict[str, PayoutFacts]) -> TxnRow | None:
             facts.state(
                 "effective_at", automatic_effective, line, row.column("automatic_payout_effective_at"), row.problems
             )
+        for name, trace in traces.items():
+            if row.has(name):
+                facts.state(name, trace, line, row.column(name), row.problems)
     payout = None
     effective_at: datetime | None = created
     if category in PAYOUT_CATEGORIES and source_id.startswith("po_"):
@@ -647,6 +761,7 @@ def _balance_row(row: _Row, payouts: dict[str, PayoutFacts]) -> TxnRow | None:
         stated.update(
             created=row.column("created"), available_on=row.column("available_on"), effective_at=row.column("created")
         )
+    stated.update((name, row.column(name)) for name in IDENTIFIERS if row.has(name))
     return TxnRow(
         line=line,
         stripe_id=stripe_id,
@@ -662,12 +777,30 @@ def _balance_row(row: _Row, payouts: dict[str, PayoutFacts]) -> TxnRow | None:
         source_id=source_id,
         payout=payout,
         automatic_payout=automatic_payout,
-        customer_facing_amount=cf_amount,
-        customer_facing_currency=cf_currency,
+        details=details,
         stated=stated,
         payout_optional=True,
-        **texts,
     )
+
+
+def _details(row: _Row, currency: str | None) -> dict[str, Any]:
+    """The optional columns of the balance layout that the file has, as ledger fields."""
+    bt = BalanceTransaction
+    details: dict[str, Any] = {name: row.text(name, _max_length(bt, name)) for name in _BALANCE_TEXT if row.has(name)}
+    if row.has("customer_facing_currency"):
+        details["customer_facing_currency"] = row.currency("customer_facing_currency")
+    if row.has("customer_facing_amount"):
+        cf_currency = details.get("customer_facing_currency")
+        if row.raw("customer_facing_amount") and cf_currency is None and row.ok:
+            row.fail("customer_facing_amount", "needs a customer_facing_currency")
+        details["customer_facing_amount"] = row.amount("customer_facing_amount", cf_currency)
+    if row.has("charge_created"):
+        details["charge_created"] = row.timestamp("charge_created")
+    if row.has("is_link"):
+        details["is_link"] = row.boolean("is_link")
+    if row.has("application_fee"):
+        details["application_fee"] = row.amount("application_fee", currency)
+    return details
 
 
 def _facts(
@@ -692,7 +825,11 @@ def _payouts_row(row: _Row, payouts: dict[str, PayoutFacts]) -> TxnRow | None:
     amounts = _amounts(row, currency, -1)
     category = row.category("reporting_category", PAYOUT_CATEGORIES)
     stripe_id = row.text("stripe_id", _max_length(BalanceTransaction, "stripe_id"), required=True)
-    description = row.text("description", _max_length(BalanceTransaction, "description"))
+    details: dict[str, Any] = {"description": row.text("description", _max_length(BalanceTransaction, "description"))}
+    if row.has("application_fee"):
+        details["application_fee"] = row.amount("application_fee", currency)
+    if row.has("regulatory_tag"):
+        details["regulatory_tag"] = row.text("regulatory_tag", _max_length(BalanceTransaction, "regulatory_tag"))
     state: dict[str, Any] = {}
     if row.has("arrival_date"):
         state["arrival_date"] = row.timestamp("arrival_date")
@@ -754,9 +891,9 @@ def _payouts_row(row: _Row, payouts: dict[str, PayoutFacts]) -> TxnRow | None:
         created=effective_at,
         available_on=effective_at,
         effective_at=effective_at,
-        description=description,
         source_id=payout_id or "",
         payout=payout_id,
+        details=details,
         stated={
             "amount": row.column("gross"),
             "fee": row.column("fee"),
@@ -764,6 +901,7 @@ def _payouts_row(row: _Row, payouts: dict[str, PayoutFacts]) -> TxnRow | None:
             "currency": row.column("currency"),
             "reporting_category": row.column("reporting_category"),
             "effective_at": row.column("effective_at"),
+            **({"source_id": row.column("payout_id")} if row.has("payout_id") else {}),
         },
     )
 
@@ -841,7 +979,7 @@ def write(parsed: ParsedFile, *, account: Account, livemode: bool) -> ImportResu
     compared = ("amount", "fee", "net", "currency", "reporting_category", "created", "available_on", "effective_at")
     for chunk in _chunks(txn_ids):
         for values in ledger.filter(stripe_id__in=chunk).values(
-            "pk", "stripe_id", *compared, "payout__stripe_id", "automatic_payout__stripe_id"
+            "pk", "stripe_id", *compared, *IDENTIFIERS, "payout__stripe_id", "automatic_payout__stripe_id"
         ):
             existing_txns[values["stripe_id"]] = values
     payout_ids = sorted(
@@ -970,6 +1108,9 @@ def _plan_payouts(
             changes["automatic"] = True
         if changes:
             updates.append((payout.pk, changes))
+    # Created in order of effective time, then id, whatever the file's row order: payouts
+    # taking effect together then keep one order (the reports break such ties by key).
+    new.sort(key=lambda p: (p.effective_at, p.stripe_id))
     return new, updates
 
 
@@ -1000,9 +1141,9 @@ def _plan_txns(
             new.append((txn, payout))
             continue
         for name, column in txn.stated.items():
-            if row[name] != getattr(txn, name):
+            if _disagree(name, row[name], txn.value(name)):
                 old = _display(name, row[name], row["currency"], sign)
-                value = _display(name, getattr(txn, name), txn.currency, sign)
+                value = _display(name, txn.value(name), txn.currency, sign)
                 problems.add(f"{txn.stripe_id} is in the ledger with {column} {old}, not {value}", txn.line, column)
                 break
         else:
@@ -1032,6 +1173,12 @@ def _plan_txns(
     return new, links
 
 
+def _disagree(name: str, ledger: Any, file: Any) -> bool:
+    if name in IDENTIFIERS and (ledger in (None, "") or file in (None, "")):
+        return False  # one side does not know it (an older export, a narrower one)
+    return bool(ledger != file)
+
+
 def _payout_column(layout: Layout) -> str:
     return "payout_id" if layout == PAYOUTS else "source_id"
 
@@ -1051,17 +1198,8 @@ def _model(txn: TxnRow, account: Account, livemode: bool) -> BalanceTransaction:
         created=txn.created,
         available_on=txn.available_on,
         effective_at=txn.effective_at,
-        description=txn.description,
         source_id=txn.source_id,
-        customer_facing_amount=txn.customer_facing_amount,
-        customer_facing_currency=txn.customer_facing_currency,
-        customer_id=txn.customer_id,
-        customer_email=txn.customer_email,
-        charge_id=txn.charge_id,
-        payment_method_type=txn.payment_method_type,
-        card_brand=txn.card_brand,
-        card_country=txn.card_country,
-        dispute_reason=txn.dispute_reason,
+        **txn.details,
     )
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import re
 import string
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -29,6 +30,7 @@ from reporting.models import (
     data_availability,
 )
 from reporting.models.accounts import generate_secret
+from reporting.models.ledger import ADDRESS_FIELDS, ADDRESS_PARTS
 from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,15 +39,19 @@ END = datetime(2025, 6, 1, tzinfo=UTC)
 ROWS = 3000
 
 
+# Every stored field of a balance transaction, payouts named by their Stripe ids.
+TXN_FIELDS = [
+    f.attname
+    for f in BalanceTransaction._meta.concrete_fields
+    if f.attname not in {"id", "account_id", "payout_id", "automatic_payout_id"}
+]
+
+
 def ledger_snapshot(account, livemode=False):
     txns = BalanceTransaction.objects.for_mode(account, livemode).order_by("stripe_id")
     payouts = Payout.objects.for_mode(account, livemode).order_by("stripe_id")
     return (
-        list(
-            txns.values_list(
-                "stripe_id", "reporting_category", "amount", "fee", "currency", "created", "automatic_payout__stripe_id"
-            )
-        ),
+        list(txns.values_list(*TXN_FIELDS, "payout__stripe_id", "automatic_payout__stripe_id")),
         list(payouts.values_list("stripe_id", "amount", "currency", "status", "automatic", "effective_at")),
     )
 
@@ -183,6 +189,94 @@ def test_generate_ledger_charges_carry_card_and_customer_details(txns):
     assert all(0 < t.fee < t.amount for t in charges if t.currency != "jpy")
 
 
+def address(t, name):
+    return tuple(getattr(t, f"{name}_{part}") for part in ADDRESS_PARTS)
+
+
+def test_generate_ledger_charges_carry_the_source_object_columns(txns):
+    charges = [t for t in txns if t.reporting_category == "charge"]
+
+    assert all(t.customer_name and t.customer_name.istitle() for t in charges)
+    assert all(t.card_funding in {"credit", "debit"} for t in charges)
+    assert {t.card_funding for t in charges} == {"credit", "debit"}
+    assert all(re.fullmatch("[A-Z]{2}", t.card_country) for t in charges)
+    assert all(t.payment_intent_id.startswith("pi_") and t.charge_created == t.created for t in charges)
+    assert {t.is_link for t in charges} == {True, False}
+    assert all(t.statement_descriptor.startswith("DEMOCO") and len(t.statement_descriptor) <= 22 for t in charges)
+    # The customer's description: mostly none, sometimes an empty string, sometimes text.
+    assert {t.customer_description is None for t in charges} == {True, False}
+    assert "" in {t.customer_description for t in charges}
+
+
+def test_generate_ledger_addresses_are_complete_or_absent(txns):
+    charges = [t for t in txns if t.reporting_category == "charge"]
+
+    for t in charges:
+        card = address(t, "card_address")
+        assert all(part is not None for part in card)
+        assert card[-1] == t.card_country
+        for name in ("customer_address", "customer_shipping_address", "shipping_address"):
+            parts = address(t, name)
+            assert all(p is None for p in parts) or all(p is not None for p in parts), (name, parts)
+    # An empty second line is an empty string (",""," in the files), an absent address null (",,").
+    assert {t.card_address_line2 == "" for t in charges} == {True, False}
+    for name in ("customer_address_line1", "customer_shipping_address_line1", "shipping_address_line1"):
+        assert {getattr(t, name) is None for t in charges} == {True, False}, name
+
+
+def test_generate_ledger_links_billing_to_subscriptions_and_invoices(txns):
+    charges = [t for t in txns if t.reporting_category == "charge"]
+    subscriptions = [t for t in charges if t.description.startswith("Subscription")]
+    orders = [t for t in charges if t.description.startswith("Order ")]
+
+    assert subscriptions
+    assert orders
+    assert all(t.subscription_id.startswith("sub_") and t.invoice_id.startswith("in_") for t in subscriptions)
+    assert all(re.fullmatch("[0-9A-F]{8}-[0-9]{4}", t.invoice_number) for t in subscriptions)
+    assert all(t.invoice_id is None and t.subscription_id is None for t in orders)
+    invoices = [t.invoice_number for t in charges if t.invoice_number]
+    assert len(invoices) == len(set(invoices))
+    # A customer keeps one subscription.
+    by_customer = defaultdict(set)
+    for t in subscriptions:
+        by_customer[t.customer_id].add(t.subscription_id)
+    assert all(len(ids) == 1 for ids in by_customer.values())
+
+
+def test_generate_ledger_payment_metadata_names_the_order(txns):
+    charges = [t for t in txns if t.reporting_category == "charge"]
+    orders = [t for t in charges if t.description.startswith("Order ")]
+    keys = {key for t in charges for key in t.payment_metadata or {}}
+
+    assert all(t.payment_metadata["order_id"] == t.description.removeprefix("Order ") for t in orders)
+    assert all(isinstance(v, str) for t in charges for v in (t.payment_metadata or {}).values())
+    assert any(key != key.lower() for key in keys)  # upper-case keys sort first in the files
+    assert any(t.payment_metadata is None for t in charges)
+
+
+# What a refund or dispute repeats of its charge: everything about the charge and its customer.
+CHARGE_DETAILS = [
+    "charge_id",
+    "customer_id",
+    "customer_email",
+    "customer_name",
+    "customer_description",
+    *ADDRESS_FIELDS,
+    "payment_intent_id",
+    "charge_created",
+    "invoice_id",
+    "invoice_number",
+    "subscription_id",
+    "payment_method_type",
+    "is_link",
+    "card_brand",
+    "card_funding",
+    "card_country",
+    "statement_descriptor",
+    "payment_metadata",
+]
+
+
 def test_generate_ledger_refunds_point_to_their_charge(txns):
     charges = {t.charge_id: t for t in txns if t.reporting_category == "charge"}
     refunds = [t for t in txns if t.reporting_category == "refund"]
@@ -195,6 +289,50 @@ def test_generate_ledger_refunds_point_to_their_charge(txns):
         assert 0 < -refund.amount <= charge.amount
         assert refund.description == f"REFUND FOR CHARGE ({charge.description})"
         assert refund.created > charge.created
+        assert refund.charge_created == charge.created
+        assert [getattr(refund, f) for f in CHARGE_DETAILS] == [getattr(charge, f) for f in CHARGE_DETAILS]
+    assert {r.refund_metadata is None for r in refunds} == {True, False}
+    assert all(set(r.refund_metadata) >= {"reason_code"} for r in refunds if r.refund_metadata)
+    assert all(t.refund_metadata is None for t in txns if t.reporting_category != "refund")
+
+
+def test_generate_ledger_disputes_repeat_their_charge(txns):
+    charges = {t.charge_id: t for t in txns if t.reporting_category == "charge"}
+    disputes = [t for t in txns if t.reporting_category in ("dispute", "dispute_reversal")]
+
+    assert disputes
+    for dispute in disputes:
+        charge = charges[dispute.charge_id]
+        assert dispute.charge_created == charge.created < dispute.created
+        assert [getattr(dispute, f) for f in CHARGE_DETAILS] == [getattr(charge, f) for f in CHARGE_DETAILS]
+
+
+def test_generate_ledger_transfers_name_the_connected_account(txns):
+    transfers = [t for t in txns if t.reporting_category == "transfer"]
+    others = [t for t in txns if t.reporting_category != "transfer"]
+
+    assert transfers
+    for t in transfers:
+        assert t.amount < 0
+        assert t.source_id.startswith("tr_")
+        assert (t.connected_account_id, t.connected_account_country) == ("acct_1PartnerStudioDE0", "DE")
+        assert t.transfer_metadata["period"] == t.description.removeprefix("Revenue share ")
+        assert t.customer_id is None
+    assert all(t.connected_account_id is None and t.transfer_metadata is None for t in others)
+
+
+def test_generate_ledger_leaves_platform_only_columns_empty(txns):
+    """The demo business is no platform and not in Brazil."""
+    assert all(t.application_fee is None for t in txns)
+    assert all(t.connected_account_direct_charge_id is None and t.regulatory_tag is None for t in txns)
+
+
+def test_generate_ledger_other_rows_carry_no_customer(txns):
+    bare = [t for t in txns if t.reporting_category in ("fee", "other_adjustment", "payout", "payout_reversal")]
+
+    assert bare
+    assert all(t.customer_id is None and t.charge_created is None and t.payment_metadata is None for t in bare)
+    assert all(t.card_address_line1 is None and t.is_link is None for t in bare)
 
 
 def test_generate_ledger_disputes_have_a_reason_and_take_the_charge_back(txns):
@@ -216,12 +354,18 @@ def test_generate_ledger_stripe_ids_have_prefix_and_24_base62_characters(ledger_
 
 
 def test_generate_ledger_same_seed_gives_same_ledger():
-    first, second = AccountFactory(), AccountFactory()
+    first, second, other = AccountFactory(), AccountFactory(), AccountFactory()
 
     generate_ledger(account=first, livemode=False, rows=2000, seed=3, end=END)
     generate_ledger(account=second, livemode=False, rows=2000, seed=3, end=END)
+    generate_ledger(account=other, livemode=False, rows=2000, seed=4, end=END)
 
+    # Every field, the source-object details included.
     assert ledger_snapshot(first) == ledger_snapshot(second)
+    column = TXN_FIELDS.index("customer_id")
+    customers = {row[column] for row in ledger_snapshot(first)[0]} - {None}
+    assert customers
+    assert not customers & {row[column] for row in ledger_snapshot(other)[0]}
 
 
 def test_generate_ledger_other_seed_gives_other_ids():

@@ -48,8 +48,9 @@ class LedgerImportForm(forms.Form):
     file = forms.FileField(
         label="CSV file",
         help_text=(
-            "A balance_change_from_activity.itemized or payouts.itemized export, any columns "
-            "(the _utc time columns are read as UTC). Rows already in the ledger are skipped."
+            "An itemized export: balance change from activity, payout or ending balance reconciliation, "
+            "or payouts; any version and columns, metadata columns included (the _utc time columns are "
+            "read as UTC, before their local twins). Rows already in the ledger are skipped."
         ),
     )
 

@@ -79,3 +79,71 @@ def _processing_fee(currency: _Currency, amount: int, country: str) -> int:
         return (amount * permille + 500) // 1000 + 25
     permille = 29 if country == "US" else 44
     return (amount * permille + 500) // 1000 + 30
+
+
+# Source-object details (the itemized reports' wider columns) ------------------------------------
+
+_FUNDINGS = ("credit", "debit")
+_FUNDING_CUM_WEIGHTS = (60, 100)
+_LINK_RATE = 0.12  # charges paid with Link
+_CUSTOMER_DESCRIPTIONS = (
+    "Wholesale account",
+    "Gift card buyer",
+    'Prefers "express" shipping',
+    "Migrated from the old shop",
+)
+_CHANNELS = ("web", "web", "web", "ios", "android")
+_CAMPAIGNS = ("SPRING-SALE", "NEWSLETTER", "BLACK-FRIDAY")
+_PLANS = ("basic", "pro", "pro", "team")
+_REFUND_REASONS = ("customer_request", "damaged_in_transit", "wrong_size", "duplicate_order")
+_STATEMENT_DESCRIPTOR = "DEMOCO"
+# The partner a share of the euro takings is transferred to each month (Connect).
+_PARTNER = ("acct_1PartnerStudioDE0", "Partner Studio GmbH", "DE")
+_REVENUE_SHARE_PERMILLE = 20
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    city: str
+    state: str  # "" where the country has no states in addresses
+    postal_code: str
+    street: str
+    number_first: bool  # "12 High Street" rather than "Hauptstraße 12"
+
+
+_PLACES: dict[str, tuple[_Place, ...]] = {
+    "US": (
+        _Place("Austin", "TX", "78701", "Congress Ave", True),
+        _Place("Portland", "OR", "97205", "SW Morrison St", True),
+        _Place("Brooklyn", "NY", "11201", "Atlantic Ave", True),
+        _Place("Springfield", "IL", "62704", "Wabash Ave", True),
+    ),
+    "CA": (
+        _Place("Toronto", "ON", "M5V 2T6", "King St W", True),
+        _Place("Vancouver", "BC", "V6B 1A1", "Main St", True),
+    ),
+    # Stripe keeps what was typed, trailing space included (report-types.md §6).
+    "GB": (
+        _Place("London ", "", "SW1A 1AA", "High Street", True),
+        _Place("Manchester", "", "M1 1AE", "Deansgate", True),
+    ),
+    "DE": (
+        _Place("Berlin", "", "10115", "Invalidenstraße", False),
+        _Place("München", "BY", "80331", "Sendlinger Straße", False),
+        _Place("Hamburg", "", "20095", "Mönckebergstraße", False),
+    ),
+    "FR": (
+        _Place("Paris", "", "75001", "Rue de Rivoli", True),
+        _Place("Lyon", "", "69002", "Rue de la République", True),
+    ),
+    "NL": (_Place("Amsterdam", "", "1012 JS", "Damrak", False),),
+    "ES": (_Place("Madrid", "M", "28013", "Calle Mayor", False),),
+    "IT": (_Place("Milano", "MI", "20121", "Via Manzoni", False),),
+    "AT": (_Place("Wien", "", "1010", "Kärntner Straße", False),),
+    "BE": (_Place("Bruxelles", "", "1000", "Rue Neuve", False),),
+    "IE": (_Place("Dublin", "D02", "D02 X285", "Grafton Street", True),),
+    "JP": (
+        _Place("Shibuya-ku", "Tokyo", "150-0002", "Shibuya 2-chome", True),
+        _Place("Osaka", "Osaka", "530-0001", "Umeda", True),
+    ),
+}

@@ -66,8 +66,9 @@ def _v1_columns() -> tuple[Column, ...]:
 _DEFAULTS = ["automatic_payout_id", "automatic_payout_effective_at", *ACTIVITY_DEFAULTS]
 _V1_DEFAULTS = ["automatic_payout_id", "automatic_payout_effective_at", *defaults(ACTIVITY_DEFAULTS, local_times=False)]
 _UTC_DEFAULTS = defaults(_DEFAULTS, local_times=False)
-# Settled rows are listed payout by payout, in order of arrival, then in ledger order.
-_BY_PAYOUT = ("automatic_payout__effective_at", "automatic_payout_id", "effective_at", "pk")
+# Settled rows are listed payout by payout, in order of arrival (payouts arriving together
+# by Stripe id, so the order is the data's, not the database's), then in ledger order.
+_BY_PAYOUT = ("automatic_payout__effective_at", "automatic_payout__stripe_id", "effective_at", "pk")
 
 
 def settled_in_interval(params: Params) -> QuerySet[BalanceTransaction]:

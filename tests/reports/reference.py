@@ -507,7 +507,9 @@ def _in_interval(rows: list[BalanceTransaction], params: Params) -> list[Balance
 
 def _by_payout(rows: list[BalanceTransaction]) -> list[BalanceTransaction]:
     # Payout by payout in order of arrival (ties: the payout made first), then in ledger order.
-    return sorted(rows, key=lambda t: (t.automatic_payout.effective_at, t.automatic_payout.pk, t.effective_at, t.pk))
+    return sorted(
+        rows, key=lambda t: (t.automatic_payout.effective_at, t.automatic_payout.stripe_id, t.effective_at, t.pk)
+    )
 
 
 def _settled_in_interval(params: Params) -> list[BalanceTransaction]:

@@ -13,8 +13,9 @@ from reporting.models import Account, Door
 
 class Command(BaseCommand):
     help = (
-        "Load balance transactions (and the payouts they name) from a balance_change_from_activity.itemized "
-        "or payouts.itemized CSV export, all or nothing. Rows already in the ledger are skipped."
+        "Load balance transactions (and the payouts they name) from an itemized CSV export "
+        "(balance_change_from_activity, payout_reconciliation, ending_balance_reconciliation or payouts; "
+        "any version and columns), all or nothing. Rows already in the ledger are skipped."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
