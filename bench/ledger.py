@@ -2,7 +2,7 @@
 
 The smallest size is written by the product's own generator
 (`reporting.demo.generate_ledger`), timed. The generator runs at a few
-thousand rows a second (Django's bulk_create does most of the work), which
+thousand rows a second (building each row's source fields in Python), which
 would spend most of the time budget on a 1M-row ledger, so larger sizes are
 copies of that ledger made inside the database with INSERT ... SELECT: the same
 rows, each copy with its own Stripe ids (suffixed `_k`), into a fresh account
