@@ -157,10 +157,11 @@ def _parallel_copy(
 
 
 def _copy_into(conn: psycopg.Connection[Any], copy_sql: str, params: list[Any], out: IO[bytes]) -> int:
-    with conn.cursor() as cursor, cursor.copy(copy_sql, params) as copy:
-        for block in copy:
-            out.write(block)
-    return int(cursor.rowcount)
+    with conn.cursor() as cursor:
+        with cursor.copy(copy_sql, params) as copy:
+            for block in copy:
+                out.write(block)
+        return int(cursor.rowcount)  # read before the cursor closes (then it is -1)
 
 
 def _lines(

@@ -36,7 +36,8 @@ def ledger():
 
 def write(report_type: str, params: Params) -> bytes:
     out = io.BytesIO()
-    REPORT_TYPES[report_type].write(params, out)
+    rows = REPORT_TYPES[report_type].write(params, out)
+    assert rows == 60  # the row count the run records
     return out.getvalue()
 
 
