@@ -68,7 +68,8 @@ def stream(
                 return _parallel_copy(connection, sql_exprs, halves, [*inner_params, split], out)
             return _copy(connection, sql_exprs, source, list(inner_params), out)
         quote_free = [c.format.quote_free for c in columns]
-        return _lines(connection, sql_exprs, quote_free, source, list(inner_params), out)
+        never_null = [_never_null(queryset.model, c) for c in columns]
+        return _lines(connection, sql_exprs, quote_free, never_null, source, list(inner_params), out)
     return _python(queryset.order_by(*ordering), columns, fields, params, out)
 
 
@@ -168,15 +169,29 @@ def _lines(
     connection: Any,
     exprs: Sequence[SqlExpr],
     quote_free: Sequence[bool],
+    never_null: Sequence[bool],
     source: str,
     params: list[Any],
     out: IO[bytes],
 ) -> int:
     sql, args = _expr_params(exprs)
     # Each cell quoted (quotes inside doubled, unless none can occur), NULL left
-    # empty, all joined into one line.
+    # empty, all joined into one line. Neighbouring cells that are never NULL
+    # share one run of quotes and separators: fewer concatenations per row.
     cells = [e if free else f"""REPLACE({e}, '"', '""')""" for e, free in zip(sql, quote_free, strict=True)]
-    line = " || ',' || ".join(f"""COALESCE('"' || {cell} || '"', '')""" for cell in cells)
+    parts: list[str] = []
+    run: list[str] = []
+    for cell, solid in zip(cells, never_null, strict=True):
+        if solid:
+            run.append(cell)
+            continue
+        if run:
+            parts.append(_quoted_run(run))
+            run = []
+        parts.append(f"""COALESCE('"' || {cell} || '"', '')""")
+    if run:
+        parts.append(_quoted_run(run))
+    line = " || ',' || ".join(parts)
     count = 0
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {line} {source}", [*args, *params])
@@ -184,6 +199,22 @@ def _lines(
             out.write(("\n".join(r[0] for r in rows) + "\n").encode())
             count += len(rows)
     return count
+
+
+def _quoted_run(cells: Sequence[str]) -> str:
+    return """'"' || """ + """ || '","' || """.join(cells) + """ || '"'"""
+
+
+def _never_null(model: type[models.Model], column: Column) -> bool:
+    """True when the cell cannot be NULL: its formatter keeps values and its fields are NOT NULL columns."""
+    if not column.format.fields or not column.format.null_only_from_null:
+        return False
+    for name in column.format.fields:
+        if "__" in name:  # across a (nullable) relation
+            return False
+        if getattr(model._meta.get_field(name), "null", True):
+            return False
+    return True
 
 
 def _python(

@@ -46,6 +46,9 @@ class Formatter:
     # format ourselves; ledger text, ids included, may hold anything an import
     # brought): SQLite then skips escaping it, the costliest part of a line.
     quote_free: bool = False
+    # True when the cell is NULL only where a field is: formatters that turn
+    # values into NULL themselves (blank_as_null, metadata, always_null) say False.
+    null_only_from_null: bool = True
 
     def __call__(self, row: Row, params: Params) -> str | None:
         return self.func(row, params)
@@ -71,7 +74,7 @@ def blank_as_null(name: str) -> Formatter:
     def sql(vendor: str, cols: Sequence[str], params: Params) -> SqlExpr:
         return f"NULLIF(CAST({cols[0]} AS TEXT), '')", []
 
-    return Formatter((name,), fmt, sql)
+    return Formatter((name,), fmt, sql, null_only_from_null=False)
 
 
 def _codes(places: int) -> str:
@@ -166,7 +169,7 @@ def always_null() -> Formatter:
     def sql(vendor: str, cols: Sequence[str], params: Params) -> SqlExpr:
         return "CAST(NULL AS TEXT)", []
 
-    return Formatter((), fmt, sql, quote_free=True)
+    return Formatter((), fmt, sql, quote_free=True, null_only_from_null=False)
 
 
 # Metadata keys the SQL paths look up directly; any other key (quotes, dots,
@@ -188,4 +191,4 @@ def metadata(name: str, key: str) -> Formatter:
             return f"json_extract({cols[0]}, %s)", [f"$.{key}"]
         return None
 
-    return Formatter((name,), fmt, sql)
+    return Formatter((name,), fmt, sql, null_only_from_null=False)
