@@ -94,6 +94,8 @@ ITEMIZED: tuple[str, ...] = (
     "decimal_separator",
     "columns",
 )
+# The timezone-aware versions take `timezone` too.
+ITEMIZED_TZ = (*ITEMIZED[:2], "timezone", *ITEMIZED[2:])
 # Stripe's nine default columns of the itemized balance change (no source_id).
 ACTIVITY_DEFAULTS = [
     "balance_transaction_id",
@@ -134,7 +136,7 @@ class BalanceChangeFromActivityItemized3(BalanceChangeFromActivityItemized):
     """Version 3: version 2 plus each timestamp in the run's timezone."""
 
     id = "balance_change_from_activity.itemized.3"
-    parameters = (*ITEMIZED[:2], "timezone", *ITEMIZED[2:])
+    parameters = ITEMIZED_TZ
     columns = transaction_columns(local_times=True)
     default_columns = defaults(ACTIVITY_DEFAULTS, local_times=True)
     metadata_columns = True

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from reporting.models import BalanceTransaction
 
-from .balance import ITEMIZED, ItemizedRows, in_interval, ledger
+from .balance import ITEMIZED, ITEMIZED_TZ, ItemizedRows, in_interval, ledger
 from .base import Column, Params
 from .formats import always_null, blank_as_null, money, text, timestamp
 from .summaries import CategorySummary
@@ -82,7 +82,7 @@ class PayoutsItemized3(PayoutsItemized):
     """Version 3: version 2 plus each timestamp in the run's timezone."""
 
     id = "payouts.itemized.3"
-    parameters = (*ITEMIZED[:2], "timezone", *ITEMIZED[2:])
+    parameters = ITEMIZED_TZ
     columns = _COLUMNS
     default_columns = _DEFAULTS
 

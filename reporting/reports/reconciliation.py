@@ -22,7 +22,7 @@ from django.db.models import Q, QuerySet
 
 from reporting.models import BalanceTransaction
 
-from .balance import ACTIVITY_DEFAULTS, ItemizedRows, ledger
+from .balance import ACTIVITY_DEFAULTS, ITEMIZED, ITEMIZED_TZ, ItemizedRows, ledger
 from .base import Column, Params
 from .columns import BASIC, LOCAL_TWINS, TRANSACTION_COLUMNS, defaults
 from .formats import timestamp
@@ -96,16 +96,6 @@ def unsettled_at(params: Params) -> QuerySet[BalanceTransaction]:
 
 # --- payout_reconciliation: automatic payouts arriving in the interval ---------------------------
 
-_ITEMIZED: tuple[str, ...] = (
-    "interval_start",
-    "interval_end",
-    "currency",
-    "reporting_category",
-    "decimal_separator",
-    "columns",
-)
-_ITEMIZED_TZ = (*_ITEMIZED[:2], "timezone", *_ITEMIZED[2:])
-
 
 class PayoutReconciliationSummary(CategorySummary):
     """Per category and currency, what the automatic payouts arriving in the interval settled."""
@@ -124,7 +114,7 @@ class PayoutReconciliationItemized(ItemizedRows):
     id = "payout_reconciliation.itemized.1"
     name = "Itemized payout reconciliation"
     question = "Which transactions made up each payout that reached my bank in this period?"
-    parameters = _ITEMIZED
+    parameters = ITEMIZED
     columns = _v1_columns()
     default_columns = _V1_DEFAULTS
     ordering = _BY_PAYOUT
@@ -153,7 +143,7 @@ class PayoutReconciliationItemized4(PayoutReconciliationItemized2):
     """Version 4: version 3 plus each timestamp in the run's timezone."""
 
     id = "payout_reconciliation.itemized.4"
-    parameters = _ITEMIZED_TZ
+    parameters = ITEMIZED_TZ
     columns = reconciliation_columns(local_times=True, rare=False)
     default_columns = _DEFAULTS
 
