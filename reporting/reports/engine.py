@@ -79,17 +79,26 @@ def _expr_params(exprs: Sequence[SqlExpr]) -> tuple[list[str], list[Any]]:
     return sql, args
 
 
+def _copy_statement(exprs: Sequence[SqlExpr], source: str) -> str:
+    # FORCE_QUOTE * quotes every non-null value and leaves NULL empty: Stripe's dialect.
+    sql = ", ".join(e[0] for e in exprs)
+    return f"COPY (SELECT {sql} {source}) TO STDOUT WITH (FORMAT csv, FORCE_QUOTE *)"
+
+
+def _copy_rows(cursor: psycopg.Cursor[Any], statement: str, params: list[Any], out: IO[bytes]) -> int:
+    """Pass a COPY's blocks to `out`; return its row count (read before the cursor closes: then it is -1)."""
+    with cursor.copy(statement, params) as copy:
+        for block in copy:
+            out.write(block)
+    return int(cursor.rowcount)
+
+
 def _copy(connection: Any, exprs: Sequence[SqlExpr], source: str, params: list[Any], out: IO[bytes]) -> int:
-    sql, args = _expr_params(exprs)
-    select = f"SELECT {', '.join(sql)} {source}"
+    _, args = _expr_params(exprs)
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         cursor.execute("SET LOCAL datestyle TO 'ISO, YMD'")
-        raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
-        # FORCE_QUOTE * quotes every non-null value and leaves NULL empty: Stripe's dialect.
-        with raw.copy(f"COPY ({select}) TO STDOUT WITH (FORMAT csv, FORCE_QUOTE *)", [*args, *params]) as copy:
-            for block in copy:
-                out.write(block)
-        return int(raw.rowcount)
+        # psycopg's own cursor: Django's wrapper has no copy().
+        return _copy_rows(cursor.cursor, _copy_statement(exprs, source), [*args, *params], out)
 
 
 def _split_point(connection: Any, params: Params) -> datetime | None:
@@ -133,8 +142,8 @@ def _parallel_copy(
     The first half streams into `out`, the second into a temporary file that is
     appended after it, so the bytes are those of one COPY over the whole interval.
     """
-    sql, args = _expr_params(exprs)
-    copies = [f"COPY (SELECT {', '.join(sql)} {half}) TO STDOUT WITH (FORMAT csv, FORCE_QUOTE *)" for half in halves]
+    _, args = _expr_params(exprs)
+    copies = [_copy_statement(exprs, half) for half in halves]
     first, second = (psycopg.connect(**connection.get_connection_params()) for _ in range(2))
     try:
         for conn in (first, second):
@@ -146,8 +155,8 @@ def _parallel_copy(
         for conn in (first, second):
             conn.execute("SET LOCAL datestyle TO 'ISO, YMD'")
         with tempfile.TemporaryFile() as spill, ThreadPoolExecutor(max_workers=1) as pool:
-            later = pool.submit(_copy_into, second, copies[1], [*args, *params], spill)
-            count = _copy_into(first, copies[0], [*args, *params], out)
+            later = pool.submit(_copy_on, second, copies[1], [*args, *params], spill)
+            count = _copy_on(first, copies[0], [*args, *params], out)
             count += later.result()
             spill.seek(0)
             shutil.copyfileobj(spill, out, SPILL_BLOCK)
@@ -157,12 +166,9 @@ def _parallel_copy(
         second.close()
 
 
-def _copy_into(conn: psycopg.Connection[Any], copy_sql: str, params: list[Any], out: IO[bytes]) -> int:
+def _copy_on(conn: psycopg.Connection[Any], statement: str, params: list[Any], out: IO[bytes]) -> int:
     with conn.cursor() as cursor:
-        with cursor.copy(copy_sql, params) as copy:
-            for block in copy:
-                out.write(block)
-        return int(cursor.rowcount)  # read before the cursor closes (then it is -1)
+        return _copy_rows(cursor, statement, params, out)
 
 
 def _lines(
