@@ -25,7 +25,7 @@ from psycopg import sql as pg_sql
 
 from reporting.models import DailyTotal
 
-from .formats import SqlExpr
+from .formats import SqlExpr, currency_units
 
 if TYPE_CHECKING:
     from .base import Column, Params
@@ -34,6 +34,11 @@ CHUNK_ROWS = 5000
 # Reports with at least this many ledger rows in their interval are copied in two halves at once.
 PARALLEL_MIN_ROWS = 200_000
 SPILL_BLOCK = 1 << 20
+WRITE_BLOCK = 1 << 18
+# Set for each COPY's transaction. DateStyle ISO is the text the formatters
+# expect. JIT compiles the formatting expressions anew for every COPY, which
+# costs more than it saves on a plain scan (measured: -8% time at 1M rows off).
+SESSION = ("SET LOCAL datestyle TO 'ISO, YMD'", "SET LOCAL jit = off")
 
 
 def stream(
@@ -51,26 +56,41 @@ def stream(
     inner = queryset.order_by().annotate(**keys, **{a: F(f) for f, a in alias.items()})
     inner_sql, inner_params = inner.values(*alias.values(), *keys).query.get_compiler(using=queryset.db).as_sql()
     connection = connections[queryset.db]
+    joins, unit_refs = _unit_joins(connection.vendor, columns, alias)
     exprs: list[SqlExpr | None] = [
-        c.format.sql(connection.vendor, [f"t.{alias[f]}" for f in c.format.fields], params) for c in columns
+        c.format.sql(
+            connection.vendor,
+            [f"t.{alias[f]}" for f in c.format.fields] + [unit_refs[f] for f in c.format.units if f in unit_refs],
+            params,
+        )
+        for c in columns
     ]
     order = f"ORDER BY {', '.join(f't.{key}' for key in keys)}"
-    source = f"FROM ({inner_sql}) t {order}"
+    rows = f"FROM ({inner_sql}) t{joins}"
     if all(e is not None for e in exprs):
         sql_exprs = [e for e in exprs if e is not None]
         if connection.vendor == "postgresql":
             split = _split_point(connection, params) if ordering[0] == "effective_at" else None
             if split is not None:
-                halves = (
-                    f"FROM ({inner_sql}) t WHERE t.o0 < %s {order}",
-                    f"FROM ({inner_sql}) t WHERE t.o0 >= %s {order}",
-                )
+                halves = (f"{rows} WHERE t.o0 < %s {order}", f"{rows} WHERE t.o0 >= %s {order}")
                 return _parallel_copy(connection, sql_exprs, halves, [*inner_params, split], out)
-            return _copy(connection, sql_exprs, source, list(inner_params), out)
+            return _copy(connection, sql_exprs, f"{rows} {order}", list(inner_params), out)
         quote_free = [c.format.quote_free for c in columns]
         never_null = [_never_null(queryset.model, c) for c in columns]
-        return _lines(connection, sql_exprs, quote_free, never_null, source, list(inner_params), out)
+        return _lines(connection, sql_exprs, quote_free, never_null, f"{rows} {order}", list(inner_params), out)
     return _python(queryset.order_by(*ordering), columns, fields, params, out)
+
+
+def _unit_joins(vendor: str, columns: Sequence[Column], alias: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """On PostgreSQL, join each currency field the columns need the minor unit of to CURRENCY_UNITS, once."""
+    if vendor != "postgresql":
+        return "", {}
+    fields = dict.fromkeys(f for c in columns for f in c.format.units)
+    joins, refs = [], {}
+    for i, field in enumerate(fields):
+        joins.append(f" LEFT JOIN {currency_units(f'u{i}')} ON u{i}.code = t.{alias[field]}")
+        refs[field] = f"u{i}.unit"
+    return "".join(joins), refs
 
 
 def _expr_params(exprs: Sequence[SqlExpr]) -> tuple[list[str], list[Any]]:
@@ -86,17 +106,28 @@ def _copy_statement(exprs: Sequence[SqlExpr], source: str) -> str:
 
 
 def _copy_rows(cursor: psycopg.Cursor[Any], statement: str, params: list[Any], out: IO[bytes]) -> int:
-    """Pass a COPY's blocks to `out`; return its row count (read before the cursor closes: then it is -1)."""
+    """Pass a COPY's output to `out`; return its row count (read before the cursor closes: then it is -1).
+
+    PostgreSQL sends a COPY row by row; gathering the rows into blocks of
+    WRITE_BLOCK bytes makes one write (and one hash update) per block, not per row.
+    """
+    buffer = bytearray()
     with cursor.copy(statement, params) as copy:
-        for block in copy:
-            out.write(block)
+        for row in copy:
+            buffer += row
+            if len(buffer) >= WRITE_BLOCK:
+                out.write(buffer)
+                buffer.clear()
+    if buffer:
+        out.write(buffer)
     return int(cursor.rowcount)
 
 
 def _copy(connection: Any, exprs: Sequence[SqlExpr], source: str, params: list[Any], out: IO[bytes]) -> int:
     _, args = _expr_params(exprs)
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL datestyle TO 'ISO, YMD'")
+        for setting in SESSION:
+            cursor.execute(setting)
         # psycopg's own cursor: Django's wrapper has no copy().
         return _copy_rows(cursor.cursor, _copy_statement(exprs, source), [*args, *params], out)
 
@@ -153,7 +184,12 @@ def _parallel_copy(
         assert snapshot is not None
         second.execute(pg_sql.SQL("SET TRANSACTION SNAPSHOT {}").format(pg_sql.Literal(snapshot[0])))
         for conn in (first, second):
-            conn.execute("SET LOCAL datestyle TO 'ISO, YMD'")
+            for setting in SESSION:
+                conn.execute(setting)
+            # The two halves already use both cores; parallel workers under each
+            # (Gather) would only wait on their leader, which formats every row
+            # (measured at 1M rows: 2.0 s with them, 1.6 s without).
+            conn.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         with tempfile.TemporaryFile() as spill, ThreadPoolExecutor(max_workers=1) as pool:
             later = pool.submit(_copy_on, second, copies[1], [*args, *params], spill)
             count = _copy_on(first, copies[0], [*args, *params], out)

@@ -49,6 +49,10 @@ class Formatter:
     # True when the cell is NULL only where a field is: formatters that turn
     # values into NULL themselves (blank_as_null, metadata, always_null) say False.
     null_only_from_null: bool = True
+    # Currency fields whose minor unit (1, 0.01, 0.001) the PostgreSQL SQL reads:
+    # the engine joins CURRENCY_UNITS once per row and passes each unit's column
+    # reference after the fields' (see money()).
+    units: tuple[str, ...] = ()
 
     def __call__(self, row: Row, params: Params) -> str | None:
         return self.func(row, params)
@@ -81,6 +85,14 @@ def _codes(places: int) -> str:
     return ", ".join(f"'{code}'" for code, exp in sorted(EXPONENTS.items()) if exp == places)
 
 
+def currency_units(alias: str) -> str:
+    """A VALUES table `alias(code, unit)`: each currency's minor unit as an exact NUMERIC literal (0.01)."""
+    units = ", ".join(
+        f"('{code}', {'0.' + '0' * (exp - 1) + '1' if exp else '1'})" for code, exp in sorted(EXPONENTS.items())
+    )
+    return f"(VALUES {units}) AS {alias}(code, unit)"
+
+
 def _sqlite_decimal(value: str, places: int) -> str:
     # Integer arithmetic only (SQLite would go through doubles otherwise); the sign
     # is written apart so that -5 cents is "-0.05", not "0.05".
@@ -102,24 +114,27 @@ def money(name: str, *, sign: int = 1, currency_field: str = "currency") -> Form
         return text if params.decimal_separator == "." else text.replace(".", params.decimal_separator)
 
     def sql(vendor: str, cols: Sequence[str], params: Params) -> SqlExpr:
-        amount, currency = cols
-        value = f"({amount})" if sign == 1 else f"(-{amount})"
         if vendor == "postgresql":
-            three = f"CAST(CAST({value} AS NUMERIC) / 1000 AS NUMERIC(30, 3))"
-            two = f"CAST(CAST({value} AS NUMERIC) / 100 AS NUMERIC(30, 2))"
+            amount, _currency, unit = cols
+            # bigint × NUMERIC unit is exact and has the unit's scale: -5 × 0.01 = -0.05.
+            # The unit comes from a join made once per row, not from a CASE over the
+            # currency lists in every amount column (that CASE cost more than the COPY).
+            value = f"({amount})" if sign == 1 else f"(-{amount})"
+            expr = f"CAST({value} * {unit} AS TEXT)"
         else:
-            three, two = _sqlite_decimal(value, 3), _sqlite_decimal(value, 2)
-        expr = (
-            f"(CASE WHEN {amount} IS NULL THEN NULL"
-            f" WHEN {currency} IN ({_codes(0)}) THEN CAST({value} AS TEXT)"
-            f" WHEN {currency} IN ({_codes(3)}) THEN CAST({three} AS TEXT)"
-            f" ELSE CAST({two} AS TEXT) END)"
-        )
+            amount, currency = cols
+            value = f"({amount})" if sign == 1 else f"(-{amount})"
+            expr = (
+                f"(CASE WHEN {amount} IS NULL THEN NULL"
+                f" WHEN {currency} IN ({_codes(0)}) THEN CAST({value} AS TEXT)"
+                f" WHEN {currency} IN ({_codes(3)}) THEN {_sqlite_decimal(value, 3)}"
+                f" ELSE {_sqlite_decimal(value, 2)} END)"
+            )
         if params.decimal_separator == ".":
             return expr, []
         return f"REPLACE({expr}, '.', %s)", [params.decimal_separator]
 
-    return Formatter((name, currency_field), fmt, sql, quote_free=True)
+    return Formatter((name, currency_field), fmt, sql, quote_free=True, units=(currency_field,))
 
 
 def timestamp(name: str, *, local: bool = False) -> Formatter:
@@ -134,10 +149,10 @@ def timestamp(name: str, *, local: bool = False) -> Formatter:
     def sql(vendor: str, cols: Sequence[str], params: Params) -> SqlExpr | None:
         zone = params.timezone.key if local else "UTC"
         if vendor == "postgresql":
-            # Under DateStyle ISO the text is "YYYY-MM-DD HH:MM:SS[.ffffff]": cutting it
-            # truncates the fraction (a cast to timestamp(0) would round) and is much
-            # cheaper than to_char() or date_trunc().
-            return f"left(CAST({cols[0]} AT TIME ZONE %s AS TEXT), 19)", [zone]
+            # Under DateStyle ISO a timestamp without fraction prints "YYYY-MM-DD HH:MM:SS";
+            # date_trunc drops the fraction as Python does (a cast to timestamp(0) would
+            # round), cheaper than cutting the text or to_char().
+            return f"CAST(date_trunc('second', {cols[0]} AT TIME ZONE %s) AS TEXT)", [zone]
         if vendor == "sqlite" and zone in UTC_NAMES:
             # Django stores UTC text "YYYY-MM-DD HH:MM:SS[.ffffff]": keep the seconds.
             return f"substr({cols[0]}, 1, 19)", []
