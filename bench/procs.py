@@ -91,12 +91,10 @@ def start_redis(socket_path: Path, log: Path) -> Service:
 
 
 def start_gunicorn(port: int, log: Path, env: dict[str, str]) -> Service:
-    # As config/run_local.py runs it (2 workers x 4 threads), without the access log.
+    # As config/run_local.py runs it (config/gunicorn.py), without the access log.
     args = [
-        sys.executable, "-m", "gunicorn", "config.wsgi",
+        sys.executable, "-m", "gunicorn", "-c", "python:config.gunicorn", "config.wsgi",
         "--bind", f"127.0.0.1:{port}",
-        "--workers", "2",
-        "--threads", "4",
     ]  # fmt: skip
     service = Service("gunicorn", args, log, env)
     deadline = time.monotonic() + 60

