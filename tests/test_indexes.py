@@ -74,14 +74,18 @@ def index_conditions(text: str) -> str:
     return "\n".join(line for line in text.splitlines() if "USING INDEX" in line or "Index Cond" in line)
 
 
-def test_itemized_export_scans_the_interval_by_index(big_ledger):
-    report = get_report("balance_change_from_activity.itemized.1")
-    params = Params(
-        account_id=big_ledger.id,
+def one_day(account: Account) -> Params:
+    return Params(
+        account_id=account.id,
         livemode=False,
         interval_start=START + timedelta(days=3),
         interval_end=START + timedelta(days=4),
     )
+
+
+def test_itemized_export_scans_the_interval_by_index(big_ledger):
+    report = get_report("balance_change_from_activity.itemized.1")
+    params = one_day(big_ledger)
 
     text = plan(report.queryset(params).order_by("effective_at", "id"))
 
@@ -128,12 +132,7 @@ def test_engine_statement_scans_the_interval_by_index(big_ledger, monkeypatch):
     from reporting.reports import engine
 
     report = get_report("balance_change_from_activity.itemized.1")
-    params = Params(
-        account_id=big_ledger.id,
-        livemode=False,
-        interval_start=START + timedelta(days=3),
-        interval_end=START + timedelta(days=4),
-    )
+    params = one_day(big_ledger)
     seen: list[tuple[str, list]] = []
 
     def record(cursor, statement, args, out):
