@@ -32,6 +32,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "reporting.User"
+AUTHENTICATION_BACKENDS = ["reporting.auth.UserBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "reporting:run-list"
 LOGOUT_REDIRECT_URL = "login"

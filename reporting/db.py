@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
-from reporting.models import File, ReportRun, ReportType
+from reporting.models import Account, File, Membership, ReportRun, ReportType, User
 
 M = TypeVar("M", bound=Model)
 
@@ -115,3 +115,40 @@ def run_table_page(
         instance.result = result.build(conn, row[len(run) + len(kind) :])
         runs.append(instance)
     return runs
+
+
+USER_COLUMNS = Columns(User, "u")
+MEMBERSHIP_COLUMNS = Columns(Membership, "m")
+ACCOUNT_COLUMNS = Columns(Account, "a")
+
+
+def user_by_id(pk: Any) -> User | None:
+    """The user of a session: read on every dashboard request."""
+    q = connection.ops.quote_name
+    sql = (
+        f"SELECT {USER_COLUMNS.select(connection)} FROM {q(User._meta.db_table)} {q('u')} WHERE {q('u')}.{q('id')} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    return None if row is None else USER_COLUMNS.build(connection, row)
+
+
+def first_membership(user_id: Any) -> Membership | None:
+    """The user's membership the dashboard shows (accounts by name), its account loaded; read on every request."""
+    q = connection.ops.quote_name
+    sql = (
+        f"SELECT {MEMBERSHIP_COLUMNS.select(connection)}, {ACCOUNT_COLUMNS.select(connection)} "
+        f"FROM {q(Membership._meta.db_table)} {q('m')} "
+        f"INNER JOIN {q(Account._meta.db_table)} {q('a')} ON {q('a')}.{q('id')} = {q('m')}.{q('account_id')} "
+        f"WHERE {q('m')}.{q('user_id')} = %s ORDER BY {q('a')}.{q('name')}, {q('m')}.{q('id')} LIMIT 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    membership = MEMBERSHIP_COLUMNS.build(connection, row[: len(MEMBERSHIP_COLUMNS)])
+    assert membership is not None
+    membership.account = ACCOUNT_COLUMNS.build(connection, row[len(MEMBERSHIP_COLUMNS) :])  # type: ignore[assignment]
+    return membership

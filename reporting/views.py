@@ -25,7 +25,7 @@ from reporting import services
 from reporting.api.serializers import path_of
 from reporting.catalogue import families, search_payouts
 from reporting.currencies import format_amount
-from reporting.db import run_table_page
+from reporting.db import first_membership, run_table_page
 from reporting.forms import RunRequestForm
 from reporting.models import (
     ApiKey,
@@ -59,12 +59,7 @@ def member_required(view: View) -> View:
     @wraps(view)
     @login_required
     def wrapper(request: DashboardRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        membership = (
-            Membership.objects.select_related("account")
-            .filter(user=request.user)
-            .order_by("account__name", "pk")
-            .first()
-        )
+        membership = first_membership(request.user.pk)
         if membership is None:
             raise PermissionDenied("You are not a member of any account.")
         request.membership = membership

@@ -62,6 +62,39 @@ def test_run_list_requires_login(client):
     assert response["Location"].startswith(reverse("login"))
 
 
+def test_deactivated_user_is_logged_out_on_next_request(analyst_client, analyst):
+    assert analyst_client.get(reverse("reporting:run-list")).status_code == 200
+    analyst.is_active = False
+    analyst.save(update_fields=["is_active"])
+
+    response = analyst_client.get(reverse("reporting:run-list"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_password_login_then_dashboard(client, analyst, ledger):
+    analyst.set_password("correct horse battery")
+    analyst.save()
+
+    assert client.post(reverse("login"), {"username": "ana", "password": "correct horse battery"}).status_code == 302
+    response = client.get(reverse("reporting:run-list"))
+
+    assert response.status_code == 200
+    assert response.wsgi_request.user == analyst
+    assert response.context["membership"].account.name == "Acme"
+
+
+def test_member_of_several_accounts_sees_the_first_by_name(client, analyst, account):
+    MembershipFactory(account=AccountFactory(name="Zeta"), user=analyst)
+    MembershipFactory(account=AccountFactory(name="Aardvark"), user=analyst)
+    client.force_login(analyst)
+
+    response = client.get(reverse("reporting:run-list"))
+
+    assert response.context["membership"].account.name == "Aardvark"
+
+
 def test_run_list_shows_only_own_account_and_mode(analyst_client, account):
     mine = ReportRunFactory(account=account)
     live = ReportRunFactory(account=account, livemode=True)

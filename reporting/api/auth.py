@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 
-from reporting.db import Columns
+from reporting.db import ACCOUNT_COLUMNS, Columns
 from reporting.ids import random_id
 from reporting.models import Account, ApiKey, digest_secret
 
@@ -45,7 +45,6 @@ class ApiRequest(HttpRequest):
 
 
 KEY_COLUMNS = Columns(ApiKey, "k")
-ACCOUNT_COLUMNS = Columns(Account, "a")
 
 
 @dataclass
