@@ -2,7 +2,9 @@
 
     gunicorn -c python:config.gunicorn config.wsgi --bind 0.0.0.0:8000
 
-Sync workers, two per core (WEB_CONCURRENCY overrides). Measured with `make
+Sync workers, two per core but at most 8 (WEB_CONCURRENCY overrides): each
+worker keeps a database connection open (CONN_MAX_AGE), and PostgreSQL
+allows 100 by default, which the Celery workers share. Measured with `make
 bench` on 2 cores: 4 sync workers answered the dashboard's run list at about
 twice the rate of 2 workers x 4 threads, with half the p99 latency: threads
 of one process take turns on one GIL in 5 ms slices, so every database round
@@ -15,5 +17,5 @@ from __future__ import annotations
 
 import os
 
-workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1))
+workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * (os.cpu_count() or 1), 8))
 worker_class = "sync"
