@@ -63,6 +63,16 @@ class Columns(Generic[M]):
         return self.model.from_db(conn.alias, self.attnames, row)
 
 
+def build_row(conn: BaseDatabaseWrapper, row: Sequence[Any], tables: Sequence[Columns[Any]]) -> list[Any]:
+    """The instances of one row that selected `tables`' columns one after the other (None for an unmatched join)."""
+    instances = []
+    start = 0
+    for columns in tables:
+        instances.append(columns.build(conn, row[start : start + len(columns)]))
+        start += len(columns)
+    return instances
+
+
 # What the run table shows (views.run_rows): every column read is converted, 20 rows every 2 s.
 RUN_COLUMNS = Columns(
     ReportRun, "r", ("id", "report_type_id", "parameters", "status", "error", "result_id", "created", "started_at")
@@ -81,9 +91,8 @@ def run_table_page(
     the table is polled every 2 s while a run is pending, and compiling the
     queryset (three tables, keyset condition) cost more than running it.
     """
-    conn = connection
-    q = conn.ops.quote_name
-    run, kind, result = RUN_COLUMNS, RUN_TYPE_COLUMNS, RUN_FILE_COLUMNS
+    q = connection.ops.quote_name
+    tables = (RUN_COLUMNS, RUN_TYPE_COLUMNS, RUN_FILE_COLUMNS)
     table = q(ReportRun._meta.db_table)
     params: list[Any] = [account_id, livemode]
     where = f"{q('r')}.{q('account_id')} = %s AND {q('r')}.{q('livemode')} = %s"
@@ -99,21 +108,19 @@ def run_table_page(
         params += [before or after, account_id, livemode]
     direction = "DESC" if descending else "ASC"
     sql = (
-        f"SELECT {run.select(conn)}, {kind.select(conn)}, {result.select(conn)} FROM {table} {q('r')} "
+        f"SELECT {', '.join(c.select(connection) for c in tables)} FROM {table} {q('r')} "
         f"INNER JOIN {q(ReportType._meta.db_table)} {q('t')} ON {q('t')}.{q('id')} = {q('r')}.{q('report_type_id')} "
         f"LEFT JOIN {q(File._meta.db_table)} {q('f')} ON {q('f')}.{q('id')} = {q('r')}.{q('result_id')} "
         f"WHERE {where} ORDER BY {q('r')}.{q('created')} {direction}, {q('r')}.{q('id')} {direction} LIMIT %s"
     )
-    with conn.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit])
         rows = cursor.fetchall()
     runs: list[ReportRun] = []
     for row in rows:
-        instance = run.build(conn, row[: len(run)])
-        assert instance is not None
-        instance.report_type = kind.build(conn, row[len(run) : len(run) + len(kind)])  # type: ignore[assignment]
-        instance.result = result.build(conn, row[len(run) + len(kind) :])
-        runs.append(instance)
+        run: ReportRun
+        run, run.report_type, run.result = build_row(connection, row, tables)
+        runs.append(run)
     return runs
 
 
@@ -148,7 +155,6 @@ def first_membership(user_id: Any) -> Membership | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    membership = MEMBERSHIP_COLUMNS.build(connection, row[: len(MEMBERSHIP_COLUMNS)])
-    assert membership is not None
-    membership.account = ACCOUNT_COLUMNS.build(connection, row[len(MEMBERSHIP_COLUMNS) :])  # type: ignore[assignment]
+    membership: Membership
+    membership, membership.account = build_row(connection, row, (MEMBERSHIP_COLUMNS, ACCOUNT_COLUMNS))
     return membership

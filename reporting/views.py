@@ -101,9 +101,8 @@ def run_page(request: DashboardRequest) -> tuple[list[ReportRun], str | None, st
     if before:
         page.reverse()  # read oldest first, from the cursor on
         return page, (page[-1].id if page else None), (page[0].id if more else None)
-    if after:
-        return page, (page[-1].id if more else None), (page[0].id if page else None)
-    return page, (page[-1].id if more else None), None
+    # Newest first: older runs follow if there are more; newer ones precede a cursor page.
+    return page, (page[-1].id if more else None), (page[0].id if after and page else None)
 
 
 def run_rows(runs: list[ReportRun]) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 
-from reporting.db import ACCOUNT_COLUMNS, Columns
+from reporting.db import ACCOUNT_COLUMNS, Columns, build_row
 from reporting.ids import random_id
 from reporting.models import Account, ApiKey, digest_secret
 
@@ -84,20 +84,10 @@ class KeyQuery:
             rows = cursor.fetchall()
         if not rows:
             return None, []
-        conn = connection
-        first = rows[0]
-        key = KEY_COLUMNS.build(conn, first[: len(KEY_COLUMNS)])
-        assert key is not None
-        key.account = ACCOUNT_COLUMNS.build(conn, first[len(KEY_COLUMNS) : len(KEY_COLUMNS) + len(ACCOUNT_COLUMNS)])  # type: ignore[assignment]
-        joined = []
-        for row in rows:
-            instances: list[Model | None] = []
-            start = len(KEY_COLUMNS) + len(ACCOUNT_COLUMNS)
-            for columns in self.columns:
-                instances.append(columns.build(conn, row[start : start + len(columns)]))
-                start += len(columns)
-            joined.append(tuple(instances))
-        return key, joined
+        tables: list[Columns[Any]] = [KEY_COLUMNS, ACCOUNT_COLUMNS, *self.columns]
+        built = [build_row(connection, row, tables) for row in rows]
+        key, key.account = built[0][:2]
+        return key, [tuple(instances[2:]) for instances in built]
 
 
 KEY_ONLY = KeyQuery()

@@ -111,16 +111,14 @@ def money(name: str, *, sign: int = 1, currency_field: str = "currency") -> Form
         return text if params.decimal_separator == "." else text.replace(".", params.decimal_separator)
 
     def sql(vendor: str, cols: Sequence[str], params: Params) -> SqlExpr:
+        amount, currency = cols[:2]
+        value = f"({amount})" if sign == 1 else f"(-{amount})"
         if vendor == "postgresql":
-            amount, _currency, unit = cols
             # bigint × NUMERIC unit is exact and has the unit's scale: -5 × 0.01 = -0.05.
             # The unit is worked out once per row, not by a CASE over the currency
             # lists in every amount column (three such CASEs cost ~0.5 s per 1M rows).
-            value = f"({amount})" if sign == 1 else f"(-{amount})"
-            expr = f"CAST({value} * {unit} AS TEXT)"
+            expr = f"CAST({value} * {cols[2]} AS TEXT)"
         else:
-            amount, currency = cols
-            value = f"({amount})" if sign == 1 else f"(-{amount})"
             expr = (
                 f"(CASE WHEN {amount} IS NULL THEN NULL"
                 f" WHEN {currency} IN ({_codes(0)}) THEN CAST({value} AS TEXT)"
