@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Collection, Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import Any, cast
 
@@ -13,65 +13,17 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from reporting.catalogue import families
+from reporting.categories import REPORTING_CATEGORIES
 from reporting.currencies import CURRENCY_CHOICES
 from reporting.models import Payout
 from reporting.models.ledger import METADATA_FIELDS
 from reporting.reports import REPORT_TYPES, Report
-
-REPORTING_CATEGORIES = [
-    "advance",
-    "advance_funding",
-    "anticipation_repayment",
-    "charge",
-    "charge_failure",
-    "climate_order_purchase",
-    "climate_order_refund",
-    "connect_collection_transfer",
-    "connect_reserved_funds",
-    "contribution",
-    "dispute",
-    "dispute_reversal",
-    "fee",
-    "financing_paydown",
-    "financing_paydown_reversal",
-    "financing_payout",
-    "financing_payout_reversal",
-    "issuing_authorization_hold",
-    "issuing_authorization_release",
-    "issuing_dispute",
-    "issuing_transaction",
-    "network_cost",
-    "other_adjustment",
-    "partial_capture_reversal",
-    "payout",
-    "payout_minimum_balance_hold",
-    "payout_minimum_balance_release",
-    "payout_reversal",
-    "platform_earning",
-    "platform_earning_refund",
-    "refund",
-    "refund_failure",
-    "revenue_share",
-    "risk_reserved_funds",
-    "tax",
-    "topup",
-    "topup_reversal",
-    "transfer",
-    "transfer_reversal",
-    "unreconciled_customer_funds",
-]
-
-# Unix seconds up to the year 9999: larger values are out of range, not dates.
-MAX_TIMESTAMP = 253402300799
+from reporting.unixtime import MAX_TIMESTAMP, from_unix
 
 
 @cache
 def timezone_names() -> list[str]:
     return sorted(zoneinfo.available_timezones())
-
-
-def from_unix(value: int) -> datetime:
-    return datetime.fromtimestamp(value, tz=UTC)
 
 
 class LowercaseChoiceField(forms.ChoiceField):

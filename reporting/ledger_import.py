@@ -56,8 +56,8 @@ from typing import Any, Literal, TypeVar
 from django.db import models, transaction
 from django.utils import timezone
 
+from reporting.categories import PAYOUT_CATEGORIES, REPORTING_CATEGORIES
 from reporting.currencies import EXPONENTS, format_amount
-from reporting.forms import REPORTING_CATEGORIES
 from reporting.models import Account, BalanceTransaction, DataWatermark, Door, Event, Payout
 from reporting.models.ledger import ADDRESS_FIELDS
 from reporting.reports.base import METADATA_COLUMN
@@ -93,7 +93,6 @@ TYPES = {
     "risk_reserved_funds": "reserve_transaction",
     "other_adjustment": "adjustment",
 }
-PAYOUT_CATEGORIES = ("payout", "payout_reversal")
 
 
 # Problems ---------------------------------------------------------------------------
@@ -1231,11 +1230,7 @@ def import_ledger(
         latest = parsed.latest
         if latest is not None:
             latest = min(latest, timezone.now())
-            current = (
-                DataWatermark.objects.filter(account=account, livemode=livemode)
-                .values_list("complete_through", flat=True)
-                .first()
-            )
+            current = DataWatermark.current(account, livemode)
             if current is None or latest > current:
                 DataWatermark.advance(account, livemode, latest)
                 result.watermark = latest

@@ -14,7 +14,6 @@ from django.core.files import File as DjangoFile
 from django.db import transaction
 from django.utils import timezone
 
-from reporting.forms import from_unix
 from reporting.models import (
     Account,
     ApiKey,
@@ -28,6 +27,7 @@ from reporting.models import (
     report_storage,
 )
 from reporting.reports import Params, Report, ReportError, get_report
+from reporting.unixtime import from_unix
 
 logger = logging.getLogger(__name__)
 
@@ -46,11 +46,7 @@ def request_report_run(
     """Create a pending run from validated parameters and queue it once the transaction commits."""
     from reporting.tasks import run_report
 
-    watermark = (
-        DataWatermark.objects.filter(account=account, livemode=livemode)
-        .values_list("complete_through", flat=True)
-        .first()
-    )
+    watermark = DataWatermark.current(account, livemode)
     with transaction.atomic():
         run = ReportRun.objects.create(
             account=account,

@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from reporting import tasks
 from reporting.catalogue import families, family_name, family_of
-from reporting.forms import REPORTING_CATEGORIES, RunRequestForm
+from reporting.categories import REPORTING_CATEGORIES
+from reporting.forms import RunRequestForm
 from reporting.models import Membership, ReportRun, ReportType
 from reporting.reports import REPORT_TYPES, Report
 from reporting.reports.base import Column

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from reporting.categories import REPORTING_CATEGORIES
 from reporting.currencies import format_amount
-from reporting.forms import REPORTING_CATEGORIES
 from reporting.models import (
     Account,
     Membership,

@@ -31,7 +31,8 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
 
-from reporting.forms import MAX_TIMESTAMP, REPORTING_CATEGORIES
+from reporting.categories import REPORTING_CATEGORIES
+from reporting.unixtime import MAX_TIMESTAMP
 
 from .auth import api_view
 

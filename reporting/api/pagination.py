@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from django.db import models
 from django.db.models import Q
 
-from reporting.forms import MAX_TIMESTAMP, from_unix
+from reporting.unixtime import MAX_TIMESTAMP, from_unix
 
 from .errors import StripeError, resource_missing
 from .params import integer

@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from reporting import services
 from reporting.db import Columns
-from reporting.forms import MAX_TIMESTAMP, ParametersForm, from_unix
+from reporting.forms import ParametersForm
 from reporting.models import Door, Event, File, FileLink, Payout, ReportRun, ReportType, data_availability
 from reporting.reports import REPORT_TYPES, get_report
+from reporting.unixtime import MAX_TIMESTAMP, from_unix
 
 from . import serializers
 from .auth import ApiRequest, KeyQuery, api_view, unrecognized

@@ -203,6 +203,11 @@ class DataWatermark(models.Model):
         return f"{self.account_id}/{'live' if self.livemode else 'test'} through {self.complete_through:%Y-%m-%d %H:%M}"
 
     @classmethod
+    def current(cls, account: Account | str, livemode: bool) -> datetime | None:
+        """The time through which the ledger of this account's mode is complete (None: nothing loaded)."""
+        return cls.objects.filter(account=account, livemode=livemode).values_list("complete_through", flat=True).first()
+
+    @classmethod
     def advance(cls, account: Account, livemode: bool, through: datetime) -> None:
         cls.objects.update_or_create(account=account, livemode=livemode, defaults={"complete_through": through})
 
@@ -222,11 +227,7 @@ def data_availability(account: Account, livemode: bool) -> tuple[datetime, datet
         "first"
     ]
     start = _utc_midnight(first or account.created)
-    watermark = (
-        DataWatermark.objects.filter(account=account, livemode=livemode)
-        .values_list("complete_through", flat=True)
-        .first()
-    )
+    watermark = DataWatermark.current(account, livemode)
     end = _utc_midnight(watermark) if watermark and first else start
     return start, max(start, end)
 

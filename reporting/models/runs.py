@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reporting.ids import new_file_id, new_report_run_id
+from reporting.unixtime import from_unix
 
 from .accounts import Account, ApiKey
 
@@ -191,11 +192,13 @@ class ReportRun(models.Model):
 
     @property
     def interval_start(self) -> datetime | None:
-        return _from_unix(self.parameters.get("interval_start"))
+        start = self.parameters.get("interval_start")
+        return None if start is None else from_unix(int(start))
 
     @property
     def interval_end(self) -> datetime | None:
-        return _from_unix(self.parameters.get("interval_end"))
+        end = self.parameters.get("interval_end")
+        return None if end is None else from_unix(int(end))
 
     def claim(self) -> bool:
         """Mark the run started, once: a second delivery of its task gets False."""
@@ -231,9 +234,3 @@ class ReportRun(models.Model):
         self.status = to
         for name, value in fields.items():
             setattr(self, name, value)
-
-
-def _from_unix(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    return datetime.fromtimestamp(int(value), tz=UTC)

@@ -8,6 +8,7 @@ from typing import IO
 
 from django.db.models import QuerySet
 
+from reporting.categories import PAYOUT_CATEGORIES
 from reporting.models import BalanceTransaction
 
 from . import engine
@@ -15,7 +16,7 @@ from .base import Column, Params, Report, csv_line
 from .columns import defaults, transaction_columns
 from .formats import Row, money, text
 from .summaries import CategorySummary
-from .totals import PAYOUT_CATEGORIES, Totals, totals
+from .totals import Totals, totals
 
 
 def ledger(params: Params) -> QuerySet[BalanceTransaction]:

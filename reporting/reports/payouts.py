@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from reporting.categories import PAYOUT_CATEGORIES
 from reporting.models import BalanceTransaction
 
 from .balance import ITEMIZED, ITEMIZED_TZ, ItemizedRows, in_interval, ledger
 from .base import Column, Params
 from .formats import always_null, blank_as_null, money, text, timestamp
 from .summaries import CategorySummary
-from .totals import PAYOUT_CATEGORIES
 
 # This report looks from the bank's side: a payout is positive, so every
 # amount is the balance transaction's with the sign flipped.

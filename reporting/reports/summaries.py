@@ -8,11 +8,12 @@ from typing import ClassVar
 
 from django.db.models import Count, QuerySet, Sum
 
+from reporting.categories import PAYOUT_CATEGORIES
 from reporting.models import BalanceTransaction
 
 from .base import Column, Params, Report
 from .formats import Row, money, text
-from .totals import PAYOUT_CATEGORIES, Sums, sums_by_category
+from .totals import Sums, sums_by_category
 
 
 class CategorySummary(Report):

@@ -15,12 +15,10 @@ from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 
+from reporting.categories import PAYOUT_CATEGORIES
 from reporting.models import BalanceTransaction, DailyTotal
 
 from .base import Params
-
-# Payouts (and failed payouts coming back) are not "activity" (design.md).
-PAYOUT_CATEGORIES = ("payout", "payout_reversal")
 
 
 @dataclass

@@ -7,9 +7,10 @@ from django.db import DatabaseError, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reporting.categories import PAYOUT_CATEGORIES
 from reporting.models import BalanceTransaction, DailyTotal
 from reporting.reports import Params
-from reporting.reports.totals import PAYOUT_CATEGORIES, Totals, totals
+from reporting.reports.totals import Totals, totals
 from tests.factories import AccountFactory, BalanceTransactionFactory
 
 pytestmark = pytest.mark.django_db
