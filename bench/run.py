@@ -311,7 +311,7 @@ class Bench:
     def summaries(self) -> None:
         from reporting.models import ReportRun
         from reporting.reports import get_report
-        from reporting.services import HashingWriter, params_for
+        from reporting.services.execution import HashingWriter, params_for
 
         report = get_report(SUMMARY)
         assert report is not None
@@ -378,12 +378,10 @@ class Bench:
         account = Account.objects.get(pk=account_id)
         with transaction.atomic():
             ids = [
-                services.request_report_run(
-                    account=account,
-                    livemode=False,
-                    report=report,
+                services.request_run(
+                    services.Caller(account, False, Door.CLI),
+                    report_type_id=report.id,
                     parameters={"interval_start": int(s.timestamp()), "interval_end": int(e.timestamp())},
-                    door=Door.CLI,
                 ).pk
                 for s, e in intervals
             ]

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import quote
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -64,6 +65,13 @@ def succeeded_run(**kwargs):
         row_count=12,
     )
     return run
+
+
+@pytest.fixture
+def ledger(account):
+    """Ledger data from February 2025 in both modes: re-runs are validated against data availability."""
+    for livemode in (False, True):
+        BalanceTransactionFactory(account=account, livemode=livemode, created=datetime(2025, 2, 1, tzinfo=UTC))
 
 
 def failed_run(**kwargs):
@@ -279,7 +287,7 @@ def post_action(client, model, action, objects):
 
 
 def test_rerun_creates_new_runs_with_same_parameters_enqueued_on_commit(
-    admin_client, admin_user, account, django_capture_on_commit_callbacks
+    admin_client, admin_user, account, ledger, django_capture_on_commit_callbacks
 ):
     failed = failed_run(
         account=account,
@@ -348,7 +356,7 @@ def test_rerun_runs_types_without_an_interval(
     assert new.row_count == rows
 
 
-def test_rerun_records_admin_event(admin_client, admin_user, account, django_capture_on_commit_callbacks):
+def test_rerun_records_admin_event(admin_client, admin_user, account, ledger, django_capture_on_commit_callbacks):
     failed = failed_run(account=account)
 
     with django_capture_on_commit_callbacks(execute=False):
@@ -376,7 +384,7 @@ def test_rerun_skips_pending_runs(admin_client, account, django_capture_on_commi
 
 
 def test_analyst_staff_may_rerun_their_accounts_test_runs(
-    analyst_staff_client, analyst_staff, account, django_capture_on_commit_callbacks
+    analyst_staff_client, analyst_staff, account, ledger, django_capture_on_commit_callbacks
 ):
     failed = failed_run(account=account)
 
@@ -688,3 +696,25 @@ def test_admin_links_escape_ids_that_look_like_admin_escapes(admin_client, accou
     run_link = re.search(r'href="([^"]*/reportrun/[^"]*/change/)"', page).group(1)
 
     assert admin_client.get(run_link).status_code == 200
+
+
+def test_rerun_of_a_live_only_type_in_test_mode_is_refused_as_the_api_refuses_it(
+    admin_client, account, ledger, django_capture_on_commit_callbacks
+):
+    ReportType.objects.filter(pk="balance.summary.1").update(live_only=True)
+    failed = failed_run(account=account, livemode=False)
+    secret = ApiKey.issue(account=account, livemode=False)[1]
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = post_action(admin_client, ReportRun, "rerun", [failed])
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}").post(
+        "/v1/reporting/report_runs",
+        {"report_type": "balance.summary.1", **{f"parameters[{k}]": v for k, v in failed.parameters.items()}},
+    )
+
+    api_message = api.json()["error"]["message"]
+    assert api.status_code == 400
+    assert "live mode" in api_message
+    assert not ReportRun.objects.filter(rerun_of=failed).exists()
+    assert callbacks == []
+    assert f"Skipped {failed.id}: {api_message.rstrip('.')}." in [str(m) for m in response.context["messages"]]

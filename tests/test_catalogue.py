@@ -13,6 +13,7 @@ from reporting import tasks
 from reporting.catalogue import families, family_name, family_of
 from reporting.categories import REPORTING_CATEGORIES
 from reporting.forms import RunRequestForm
+from reporting.services.runs import live_only_message
 from reporting.models import Membership, ReportRun, ReportType
 from reporting.reports import REPORT_TYPES, Report
 from reporting.reports.base import Column
@@ -215,11 +216,9 @@ def test_test_mode_request_for_a_live_only_type_gets_a_clear_error(analyst_clien
     response = posted(analyst_client, data)
 
     assert response.status_code == 400
-    errors = response.context["form"].non_field_errors()
-    assert errors == [
-        "payouts.summary.1 runs on live data only, and this dashboard is in test mode. "
-        "An account admin can switch to live mode to run it."
-    ]
+    # The service's refusal, the same words the API and the admin use, next to the type picker.
+    errors = response.context["form"].errors["report_type"]
+    assert errors == [live_only_message("payouts.summary.1")]
     assert not ReportRun.objects.exists()
 
 

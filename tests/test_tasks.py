@@ -227,19 +227,17 @@ def test_reaper_gives_up_after_max_enqueues(ledger, settings):
 def test_reaper_recovers_a_dropped_queue_message(
     account, analyst, redis_url, request, django_capture_on_commit_callbacks
 ):
-    BalanceTransactionFactory(account=account, created=datetime(2025, 9, 10, tzinfo=UTC))
+    # Data from September 1st on: the service checks the interval against data availability.
+    BalanceTransactionFactory(account=account, created=datetime(2025, 9, 1, tzinfo=UTC))
     use_broker(celery_app, redis_url)
     try:
         with celery_app.connection_for_write() as conn:
             queue_client = conn.default_channel.client
             queue_client.delete("celery")
-            run = services.request_report_run(
-                account=account,
-                livemode=False,
-                report=get_report("balance.summary.1"),
+            run = services.request_run(
+                services.Caller(account, False, Door.DASHBOARD, user=analyst),
+                report_type_id="balance.summary.1",
                 parameters=SEPTEMBER,
-                door=Door.DASHBOARD,
-                user=analyst,
             )
             assert queue_client.llen("celery") == 1
             queue_client.delete("celery")  # the broker lost the message (restart without persistence)

@@ -464,7 +464,7 @@ def test_healthz_503_when_broker_unreachable(client, settings):
 
 
 def test_healthz_503_when_database_unreachable(client):
-    with mock.patch("reporting.views._ping_database", side_effect=OSError("down")):
+    with mock.patch("reporting.views.health._ping_database", side_effect=OSError("down")):
         response = client.get("/healthz")
 
     assert response.status_code == 503

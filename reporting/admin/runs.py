@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
@@ -13,13 +13,11 @@ from django.utils.safestring import SafeString
 from reporting.models import (
     ApiKey,
     Door,
-    Event,
     File,
     Membership,
     ReportRun,
 )
-from reporting.reports import get_report
-from reporting.services import request_report_run
+from reporting.services import Caller, RunRequestError, request_run, revoke_key
 
 from .base import (
     EMPTY,
@@ -29,7 +27,6 @@ from .base import (
     ReadOnlyAdmin,
     admin_link,
     format_duration,
-    memberships_of,
     mode_label,
     pretty_json,
     requesting_user,
@@ -172,31 +169,17 @@ class ReportRunAdmin(ReadOnlyAdmin[ReportRun]):
     @admin.action(description="Re-run selected runs", permissions=["rerun"])
     def rerun(self, request: HttpRequest, queryset: QuerySet[ReportRun]) -> None:
         user = requesting_user(request)
-        memberships = {} if user.is_superuser else memberships_of(request)
         queued = 0
         skipped: dict[str, list[str]] = {}
         for run in queryset.select_related("account").order_by("created", "id"):
-            membership = memberships.get(run.account_id)
-            report = get_report(run.report_type_id)
-            if not user.is_superuser and (
-                membership is None or not membership.can_request or (run.livemode and not membership.can_manage)
-            ):
+            caller = Caller(run.account, run.livemode, Door.ADMIN, user=user)
+            try:
+                request_run(caller, report_type_id=run.report_type_id, parameters=run.parameters, rerun_of=run)
+            except PermissionDenied:
                 skipped.setdefault("your role may not request runs for its account", []).append(run.id)
-            elif run.is_pending:
-                # It is still on its way (the reaper re-queues or fails lost ones): a copy would be a duplicate.
-                skipped.setdefault("still pending", []).append(run.id)
-            elif report is None:
-                skipped.setdefault("its report type no longer exists", []).append(run.id)
+            except RunRequestError as refusal:
+                skipped.setdefault(refusal.message.rstrip("."), []).append(run.id)
             else:
-                request_report_run(
-                    account=run.account,
-                    livemode=run.livemode,
-                    report=report,
-                    parameters=run.parameters,
-                    door=Door.ADMIN,
-                    user=user,
-                    rerun_of=run,
-                )
                 queued += 1
         self.message_user(
             request,
@@ -308,24 +291,13 @@ class ApiKeyAdmin(ReadOnlyAdmin[ApiKey]):
     @admin.action(description="Revoke selected keys", permissions=["revoke"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
         user = requesting_user(request)
-        memberships = {} if user.is_superuser else memberships_of(request)
         revoked = 0
         denied: list[str] = []
         for key in queryset.filter(revoked_at__isnull=True).select_related("account"):
-            membership = memberships.get(key.account_id)
-            if not user.is_superuser and (membership is None or not membership.can_manage):
+            try:
+                revoked += revoke_key(Caller(key.account, key.livemode, Door.ADMIN, user=user), key)
+            except PermissionDenied:
                 denied.append(key.masked)
-                continue
-            key.revoke()
-            Event.record(
-                Event.Action.KEY_REVOKED,
-                door=Door.ADMIN,
-                account=key.account,
-                livemode=key.livemode,
-                actor=user,
-                object_id=str(key.pk),
-            )
-            revoked += 1
         self.message_user(
             request,
             f"Revoked {revoked} key{'s' if revoked != 1 else ''}.",

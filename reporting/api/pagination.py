@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from django.db import models
 from django.db.models import Q
 
+from reporting.services.pages import UnknownCursor, newest_first
 from reporting.unixtime import MAX_TIMESTAMP, from_unix
 
 from .errors import StripeError, resource_missing
@@ -55,26 +56,15 @@ def paginate(queryset: models.QuerySet[M], params: dict[str, Any], *, kind: str)
             code="parameters_exclusive",
             param="ending_before",
         )
-    # Cursors are looked up in the caller's own account and mode only.
-    scoped = queryset
-    if "created" in params:
-        queryset = queryset.filter(created_filter(params["created"]))
-    if before is not None:
-        cursor = _cursor(scoped, before, "ending_before", kind)
-        newer = queryset.filter(Q(created__gt=cursor["created"]) | Q(created=cursor["created"], pk__gt=cursor["pk"]))
-        page = list(newer.order_by("created", "id")[: limit + 1])
-        return list(reversed(page[:limit])), len(page) > limit
-    if after is not None:
-        cursor = _cursor(scoped, after, "starting_after", kind)
-        queryset = queryset.filter(Q(created__lt=cursor["created"]) | Q(created=cursor["created"], pk__lt=cursor["pk"]))
-    page = list(queryset.order_by("-created", "-id")[: limit + 1])
-    return page[:limit], len(page) > limit
-
-
-def _cursor(queryset: models.QuerySet[M], object_id: Any, param: str, kind: str) -> dict[str, Any]:
-    if not isinstance(object_id, str) or not object_id:
-        raise StripeError(f"Invalid {param}: must be an object id", param=param)
-    cursor = queryset.filter(pk=object_id).values("pk", "created").first()
-    if cursor is None:
-        raise resource_missing(kind, object_id, param=param)
-    return cursor
+    for param, cursor in (("starting_after", after), ("ending_before", before)):
+        if cursor is not None and (not isinstance(cursor, str) or not cursor):
+            raise StripeError(f"Invalid {param}: must be an object id", param=param)
+    # Cursors are looked up in the caller's own account and mode only, whatever `created` says.
+    filtered = queryset.filter(created_filter(params["created"])) if "created" in params else queryset
+    try:
+        page = newest_first(filtered, limit=limit, starting_after=after, ending_before=before, cursor_scope=queryset)
+    except UnknownCursor as exc:
+        raise resource_missing(
+            kind, str(exc), param="ending_before" if before is not None else "starting_after"
+        ) from None
+    return page.items, page.has_more

@@ -1,10 +1,8 @@
-"""Turn the shared parameters form's errors into Stripe's error for the first problem."""
+"""Turn a refused run request into Stripe's error for its first problem."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-
-from reporting.forms import ParametersForm
+from reporting.services import RunRequestError
 
 from .errors import StripeError, unknown_parameter
 
@@ -17,24 +15,18 @@ CODES = {
 }
 
 
-def form_error(form: ParametersForm) -> StripeError:
-    """Report unknown names first (as Stripe does), then the first field in form order."""
-    errors = form.errors.as_data()
-    for error in errors.get("__all__", []):
-        if error.code == "parameter_unknown" and error.params:
-            return unknown_parameter(f"parameters[{error.params['param']}]")
-    for name in form.fields:
-        for error in errors.get(name, []):
-            return _field_error(form, name, error)
-    first = next(iter(errors.values()))[0]
-    return StripeError(" ".join(first.messages))
-
-
-def _field_error(form: ParametersForm, name: str, error: ValidationError) -> StripeError:
-    param = f"parameters[{name}]"
-    message = " ".join(error.messages)
-    if error.code == "required":
+def refusal_error(refusal: RunRequestError) -> StripeError:
+    """Name the problem's parameter as the client sent it: `report_type` or `parameters[name]`."""
+    problem = refusal.problems[0]
+    if problem.param is None:
+        return StripeError(problem.message)
+    if problem.param == "report_type":
+        return StripeError(problem.message, param="report_type")
+    param = f"parameters[{problem.param}]"
+    if problem.code == "parameter_unknown":
+        return unknown_parameter(param)
+    if problem.code == "required":
         return StripeError(f"Missing required param: {param}.", code="parameter_missing", param=param)
-    if error.code == "invalid" and message.startswith("Invalid integer"):
-        return StripeError(message, code="parameter_invalid_integer", param=param)
-    return StripeError(f"Invalid {param}: {message}", code=CODES.get(error.code or ""), param=param)
+    if problem.code == "invalid" and problem.message.startswith("Invalid integer"):
+        return StripeError(problem.message, code="parameter_invalid_integer", param=param)
+    return StripeError(f"Invalid {param}: {problem.message}", code=CODES.get(problem.code or ""), param=param)

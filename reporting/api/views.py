@@ -8,15 +8,15 @@ from typing import Any
 from django.db import connection
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
-from django.http import FileResponse, JsonResponse
+from django.http import JsonResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 
 from reporting import services
 from reporting.db import Columns
-from reporting.forms import ParametersForm
-from reporting.models import Door, Event, File, FileLink, Payout, ReportRun, ReportType, data_availability
-from reporting.reports import REPORT_TYPES, get_report
+from reporting.models import Door, File, FileLink, ReportRun, ReportType, data_availability
+from reporting.reports import REPORT_TYPES
+from reporting.services.runs import live_only_message
 from reporting.unixtime import MAX_TIMESTAMP, from_unix
 
 from . import serializers
@@ -26,7 +26,7 @@ from .openapi import FILE_PURPOSES
 from .pagination import PAGE_PARAMS, paginate
 from .params import as_list, check_known, integer, string
 from .rows import one
-from .validation import form_error
+from .validation import refusal_error
 
 
 def ok(data: dict[str, Any]) -> JsonResponse:
@@ -127,33 +127,17 @@ def create_report_run(request: ApiRequest) -> HttpResponseBase:
     if "report_type" not in params:
         raise StripeError("Missing required param: report_type.", code="parameter_missing", param="report_type")
     report_type_id = string(params["report_type"], "report_type")
-    report = get_report(report_type_id)
-    report_type = one(ReportType.objects.filter(pk=report_type_id))
-    if report is None or report_type is None:
-        raise StripeError(f"Invalid report_type: {report_type_id} is not a valid report type.", param="report_type")
-    if report_type.live_only and not request.livemode:
-        raise StripeError(f"The report type {report_type_id} requires a live-mode API key.", param="report_type")
     parameters = params.get("parameters", {})
     if not isinstance(parameters, dict):
         raise StripeError("Invalid object: parameters must be a hash.", param="parameters")
     if "columns" in parameters:
         parameters = {**parameters, "columns": as_list(parameters["columns"])}
-    form = ParametersForm(
-        parameters,
-        report=report,
-        availability=data_availability(request.account, request.livemode),
-        payouts=Payout.objects.for_mode(request.account, request.livemode),
-    )
-    if not form.is_valid():
-        raise form_error(form)
-    run = services.request_report_run(
-        account=request.account,
-        livemode=request.livemode,
-        report=report,
-        parameters=form.parameters(),
-        door=Door.API,
-        api_key=request.api_key,
-    )
+    try:
+        run = services.request_run(
+            services.Caller.for_key(request.api_key), report_type_id=report_type_id, parameters=parameters
+        )
+    except services.RunRequestError as refusal:
+        raise refusal_error(refusal) from None
     return ok(serializers.report_run_dict(request, run, {}))
 
 
@@ -214,7 +198,7 @@ def report_type(request: ApiRequest, type_id: str) -> HttpResponseBase:
     if found is None:
         raise resource_missing("report type", type_id)
     if found.live_only and not request.livemode:
-        raise StripeError(f"The report type {type_id} requires a live-mode API key.", param="report_type")
+        raise StripeError(live_only_message(type_id), param="report_type")
     availability = data_availability(request.account, request.livemode)
     return ok(serializers.report_type_dict(found, livemode=request.livemode, availability=availability))
 
@@ -257,27 +241,10 @@ def file(request: ApiRequest, file_id: str) -> HttpResponseBase:
 def file_contents(request: ApiRequest, file_id: str) -> HttpResponseBase:
     check_known(request.params, ())
     file = get_file(request, file_id)
-    if file.is_expired:
-        raise StripeError(
-            f"The file {file_id} has expired and can no longer be downloaded.",
-            status=404,
-            code="resource_missing",
-            param="id",
-        )
-    record_download(file, request=request)
-    return FileResponse(file.open(), as_attachment=True, filename=file.filename, content_type="text/csv")
-
-
-def record_download(file: File, *, request: ApiRequest | None, via_link: str = "") -> None:
-    Event.record(
-        Event.Action.FILE_DOWNLOADED,
-        door=Door.API,
-        account=file.account,
-        livemode=file.livemode,
-        api_key=request.api_key if request else None,
-        object_id=file.id,
-        **({"file_link": via_link} if via_link else {}),
-    )
+    try:
+        return services.download(services.Caller.for_key(request.api_key), file)
+    except services.FileUnavailable as exc:
+        raise StripeError(str(exc), status=404, code="resource_missing", param="id") from None
 
 
 # File links
@@ -377,10 +344,16 @@ def file_link(request: ApiRequest, link_id: str) -> HttpResponseBase:
 def public_link(request: ApiRequest, token: str) -> HttpResponseBase:
     """Serve a file link's bytes without a key, until the link or the file expires."""
     link = one(FileLink.objects.select_related("file", "file__account").filter(token=token))
-    if link is None or link.expired or link.file.is_expired:
-        raise StripeError("This link does not exist or has expired.", status=404, code="resource_missing")
-    record_download(link.file, request=None, via_link=link.id)
-    return FileResponse(link.file.open(), as_attachment=True, filename=link.file.filename, content_type="text/csv")
+    if link is None:
+        raise StripeError(LINK_GONE, status=404, code="resource_missing")
+    caller = services.Caller(link.file.account, link.file.livemode, Door.API)
+    try:
+        return services.download(caller, link.file, link=link)
+    except services.FileUnavailable:
+        raise StripeError(LINK_GONE, status=404, code="resource_missing") from None
+
+
+LINK_GONE = "This link does not exist or has expired."
 
 
 @api_view("GET", "POST", "DELETE", "PUT", "PATCH", auth=False)

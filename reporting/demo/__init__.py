@@ -20,6 +20,7 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
 
+from reporting import services
 from reporting.demo.ledger import HISTORY_DAYS, generate_ledger, utc_midnight
 from reporting.models import (
     Account,
@@ -27,7 +28,6 @@ from reporting.models import (
     BalanceTransaction,
     DataWatermark,
     Door,
-    Event,
     Membership,
     Payout,
     User,
@@ -115,16 +115,8 @@ def ensure_demo_account() -> Account:
         )
         for livemode, secret in ((False, DEMO_TEST_SECRET), (True, DEMO_LIVE_SECRET)):
             if not ApiKey.objects.filter(digest=digest_secret(secret)).exists():
-                key, _ = ApiKey.issue(
-                    account=account, livemode=livemode, name=DEMO_KEY_NAME, created_by=user, secret=secret
-                )
-                Event.record(
-                    Event.Action.KEY_CREATED,
-                    door=Door.CLI,
-                    account=account,
-                    livemode=livemode,
-                    actor=user,
-                    object_id=str(key.pk),
+                services.issue_key(
+                    services.Caller(account, livemode, Door.CLI, user=user), name=DEMO_KEY_NAME, secret=secret
                 )
     return account
 

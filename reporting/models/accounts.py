@@ -139,9 +139,11 @@ class ApiKey(models.Model):
         )
         return key, secret
 
-    def revoke(self) -> None:
-        type(self).objects.filter(pk=self.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    def revoke(self) -> bool:
+        """Revoke the key unless it already is; return whether this call revoked it."""
+        revoked = type(self).objects.filter(pk=self.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.refresh_from_db(fields=["revoked_at"])
+        return bool(revoked)
 
     def touch(self) -> None:
         # At most one write a minute per key: last_used_at is informative, not exact.

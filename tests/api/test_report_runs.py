@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 
 from reporting import tasks
-from reporting.forms import ParametersForm
 from reporting.models import Event, IdempotencyKey, ReportRun, ReportType
+from reporting.parameters import ParametersForm
 from tests.api.conftest import ApiClient
 from tests.factories import BalanceTransactionFactory, FileFactory, ReportRunFactory
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 
-from reporting.models import Account, ApiKey, Door, Event
+from reporting.models import Account, Door
+from reporting.services import Caller, issue_key
 
 
 class Command(BaseCommand):
@@ -26,9 +26,5 @@ class Command(BaseCommand):
         account = Account.objects.filter(pk=account_id).first()
         if account is None:
             raise CommandError(f"No account with id {account_id!r}.")
-        with transaction.atomic():
-            key, secret = ApiKey.issue(account=account, livemode=livemode, name=options["name"])
-            Event.record(
-                Event.Action.KEY_CREATED, door=Door.CLI, account=account, livemode=livemode, object_id=str(key.pk)
-            )
+        _, secret = issue_key(Caller(account, livemode, Door.CLI), name=options["name"])
         self.stdout.write(secret)

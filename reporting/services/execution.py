@@ -1,4 +1,4 @@
-"""The operations that cross models and the queue: request a run, execute it, reap lost ones."""
+"""Run a report: stream its file into storage and record the outcome; reap runs whose worker or task was lost."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import hashlib
 import logging
 import tempfile
 from datetime import timedelta
-from typing import IO, Any, cast
+from typing import IO, cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -15,67 +15,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from reporting.models import (
-    Account,
-    ApiKey,
-    DataWatermark,
-    Door,
-    Event,
     File,
     InvalidTransition,
     ReportRun,
-    User,
     report_storage,
 )
-from reporting.reports import Params, Report, ReportError, get_report
+from reporting.reports import Params, ReportError, get_report
 from reporting.unixtime import from_unix
 
 logger = logging.getLogger(__name__)
-
-
-def request_report_run(
-    *,
-    account: Account,
-    livemode: bool,
-    report: Report,
-    parameters: dict[str, Any],
-    door: Door,
-    user: User | None = None,
-    api_key: ApiKey | None = None,
-    rerun_of: ReportRun | None = None,
-) -> ReportRun:
-    """Create a pending run from validated parameters and queue it once the transaction commits."""
-    from reporting.tasks import run_report
-
-    watermark = DataWatermark.current(account, livemode)
-    with transaction.atomic():
-        run = ReportRun.objects.create(
-            account=account,
-            livemode=livemode,
-            report_type_id=report.id,
-            parameters=parameters,
-            requested_by=user,
-            requested_by_key=api_key,
-            requested_via=door,
-            rerun_of=rerun_of,
-            data_watermark=watermark,
-            enqueued_at=timezone.now(),
-            enqueue_count=1,
-        )
-        action = Event.Action.RUN_RERUN if rerun_of else Event.Action.RUN_REQUESTED
-        Event.record(
-            action,
-            door=door,
-            account=account,
-            livemode=livemode,
-            actor=user,
-            api_key=api_key,
-            object_id=run.id,
-            report_type=report.id,
-        )
-        # Enqueue only after COMMIT, or a fast worker could look for a row that
-        # does not exist yet (the Celery Django fixup's DjangoTask provides this).
-        run_report.delay_on_commit(run.pk)  # type: ignore[attr-defined]  # DjangoTask, unknown to celery-types
-    return run
 
 
 def params_for(run: ReportRun) -> Params:

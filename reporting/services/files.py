@@ -1,0 +1,30 @@
+"""Serve a report file: the access check, the expiry, the audit event and the response, for every door."""
+
+from __future__ import annotations
+
+from django.http import FileResponse
+
+from reporting.models import Event, File, FileLink
+
+from .caller import Caller
+
+
+class FileUnavailable(Exception):
+    """The file cannot be served: not the caller's, or expired (`expired` says which)."""
+
+    def __init__(self, message: str, *, expired: bool) -> None:
+        super().__init__(message)
+        self.expired = expired
+
+
+def download(caller: Caller, file: File, *, filename: str | None = None, link: FileLink | None = None) -> FileResponse:
+    """Stream a file of the caller's account and mode as an attachment, recording who downloaded it.
+
+    `link`: the public file link it was fetched through (the caller then has no user or key).
+    """
+    if file.account_id != caller.account.pk or file.livemode != caller.livemode:
+        raise FileUnavailable(f"No such file: {file.id}", expired=False)
+    if file.is_expired or (link is not None and link.expired):
+        raise FileUnavailable(f"The file {file.id} has expired and can no longer be downloaded.", expired=True)
+    caller.record(Event.Action.FILE_DOWNLOADED, file.id, **({"file_link": link.id} if link else {}))
+    return FileResponse(file.open(), as_attachment=True, filename=filename or file.filename, content_type="text/csv")

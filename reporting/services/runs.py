@@ -1,0 +1,123 @@
+"""Request a report run: the one place that decides whether a run may be made, whichever door asks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from reporting.models import DataWatermark, Event, Payout, ReportRun, ReportType, data_availability
+from reporting.parameters import ParametersForm
+from reporting.reports import get_report
+
+from .caller import Caller
+
+MAY_NOT_REQUEST = "Your role may not request reports."
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a request was refused.
+
+    `param` names what is wrong: `report_type`, one of the type's parameters, or
+    None for the request as a whole. `code` is the validation code
+    (`required`, `invalid`, `parameter_unknown`, ...), for doors that translate it.
+    """
+
+    param: str | None
+    message: str
+    code: str | None = None
+
+
+class RunRequestError(Exception):
+    """A refused run request, its problems in the order a client should read them (unknown names first)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems[0].message)
+        self.problems = problems
+
+    @property
+    def message(self) -> str:
+        return self.problems[0].message
+
+
+def request_run(
+    caller: Caller,
+    *,
+    report_type_id: str,
+    parameters: Mapping[str, Any],
+    rerun_of: ReportRun | None = None,
+) -> ReportRun:
+    """Validate a request for a run and create it pending, queued once the transaction commits.
+
+    Raises PermissionDenied when the caller's role may not request runs, and
+    RunRequestError when the type, its mode or the parameters are refused.
+    """
+    from reporting.tasks import run_report
+
+    caller.require_role("can_request", message=MAY_NOT_REQUEST)
+    report = get_report(report_type_id)
+    report_type = ReportType.objects.filter(pk=report_type_id).first() if report is not None else None
+    if report is None or report_type is None:
+        raise RunRequestError(
+            [Problem("report_type", f"Invalid report_type: {report_type_id} is not a valid report type.")]
+        )
+    if report_type.live_only and not caller.livemode:
+        raise RunRequestError([Problem("report_type", live_only_message(report_type_id), "live_mode_required")])
+    if rerun_of is not None and rerun_of.is_pending:
+        # It is still on its way (the reaper re-queues or fails lost ones): a copy would be a duplicate.
+        raise RunRequestError([Problem(None, "It is still pending: a re-run would duplicate it.", "pending")])
+    form = ParametersForm(
+        parameters,
+        report=report,
+        availability=data_availability(caller.account, caller.livemode),
+        payouts=Payout.objects.for_mode(caller.account, caller.livemode),
+    )
+    if not form.is_valid():
+        raise RunRequestError(problems_of(form))
+    watermark = DataWatermark.current(caller.account, caller.livemode)
+    with transaction.atomic():
+        run = ReportRun.objects.create(
+            account=caller.account,
+            livemode=caller.livemode,
+            report_type_id=report.id,
+            parameters=form.parameters(),
+            requested_by=caller.user,
+            requested_by_key=caller.api_key,
+            requested_via=caller.door,
+            rerun_of=rerun_of,
+            data_watermark=watermark,
+            enqueued_at=timezone.now(),
+            enqueue_count=1,
+        )
+        action = Event.Action.RUN_RERUN if rerun_of else Event.Action.RUN_REQUESTED
+        caller.record(action, run.id, report_type=report.id)
+        # Enqueue only after COMMIT, or a fast worker could look for a row that
+        # does not exist yet (the Celery Django fixup's DjangoTask provides this).
+        run_report.delay_on_commit(run.pk)  # type: ignore[attr-defined]  # DjangoTask, unknown to celery-types
+    return run
+
+
+def live_only_message(report_type_id: str) -> str:
+    return f"The report type {report_type_id} runs on live data only and requires live mode (a live-mode API key)."
+
+
+def problems_of(form: ParametersForm) -> list[Problem]:
+    """The form's errors as problems: names the type does not take first (as Stripe does), then fields in order."""
+    errors = form.errors.as_data()
+    problems = [
+        Problem(str(error.params["param"]), " ".join(error.messages), "parameter_unknown")
+        for error in errors.get("__all__", [])
+        if error.code == "parameter_unknown" and error.params
+    ]
+    for name in form.fields:
+        problems += [Problem(name, " ".join(error.messages), error.code) for error in errors.get(name, [])]
+    problems += [
+        Problem(None, " ".join(error.messages), error.code)
+        for error in errors.get("__all__", [])
+        if error.code != "parameter_unknown"
+    ]
+    return problems

@@ -1,0 +1,42 @@
+"""The report type catalogue and the new-run form's payout picker."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET
+
+from reporting.catalogue import families, search_payouts
+from reporting.currencies import format_amount
+from reporting.models import data_availability
+from reporting.reports import REPORT_TYPES
+
+from .access import DashboardRequest, member_required
+from .runs import report_types_for
+
+
+@require_GET
+@member_required
+def report_types(request: DashboardRequest) -> HttpResponse:
+    types, live_only = report_types_for(request)
+    start, end = data_availability(request.membership.account, request.livemode)
+    context = {
+        "families": families([REPORT_TYPES[t] for t in types], live_only),
+        "available_start": start,
+        "available_end": end,
+        "has_data": start < end,
+    }
+    return TemplateResponse(request, "reporting/reporttype_list.html", context)
+
+
+@require_GET
+@member_required
+def payout_search(request: DashboardRequest) -> HttpResponse:
+    # The form's payout input searches as the user types (htmx sends its value as `payout`).
+    text = request.GET.get("q", request.GET.get("payout", ""))[:100]
+    payouts = search_payouts(request.membership.account, request.livemode, text)
+    results = [(p, format_amount(p.amount, p.currency)) for p in payouts]
+    report_type = request.GET.get("report_type", "")
+    context = {"results": results, "q": text, "report_type": report_type if report_type in REPORT_TYPES else ""}
+    template = "reporting/payout_list.html#payout-results" if request.htmx else "reporting/payout_list.html"
+    return TemplateResponse(request, template, context)
