@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
+from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from reporting import tasks
 from reporting.demo import DEMO_ACCOUNT_ID, DEMO_TEST_SECRET
-from reporting.models import ApiKey, BalanceTransaction, Event
-from tests.factories import AccountFactory
+from reporting.models import ApiKey, BalanceTransaction, Event, ReportRun
+from tests.factories import AccountFactory, BalanceTransactionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +109,45 @@ def test_load_demo_command_rejects_negative_rows():
         run("load_demo", "--rows", "-1")
 
     assert not BalanceTransaction.objects.exists()
+
+
+def test_request_report_run_prints_the_id_of_a_pending_cli_run(account, django_capture_on_commit_callbacks):
+    BalanceTransactionFactory(account=account, created=datetime(2025, 9, 1, tzinfo=UTC))
+
+    with mock.patch.object(tasks.run_report, "delay") as delay, django_capture_on_commit_callbacks(execute=True):
+        output = run(
+            "request_report_run",
+            "balance_change_from_activity.itemized.1",
+            "--account",
+            account.id,
+            "--param",
+            "interval_start=1756684800",
+            "--param",
+            "interval_end=1759276800",
+            "--param",
+            "columns=balance_transaction_id,net",
+        )
+
+    run_ = ReportRun.objects.get()
+    assert output.strip() == run_.id
+    assert (run_.status, run_.requested_via, run_.livemode) == ("pending", "cli", False)
+    assert run_.parameters["columns"] == ["balance_transaction_id", "net"]
+    delay.assert_called_once_with(run_.id)
+
+
+def test_request_report_run_refusal_names_the_parameter_and_creates_nothing(account):
+    BalanceTransactionFactory(account=account, created=datetime(2025, 9, 1, tzinfo=UTC))
+
+    with pytest.raises(CommandError, match=r"^interval_start: interval_start is before data_available_start"):
+        run(
+            "request_report_run",
+            "balance.summary.1",
+            "--account",
+            account.id,
+            "--param",
+            "interval_start=1754006400",
+            "--param",
+            "interval_end=1759276800",
+        )
+
+    assert not ReportRun.objects.exists()
