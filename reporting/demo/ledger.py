@@ -660,7 +660,7 @@ class _LedgerBuilder:
 
     def _flush(self) -> None:
         if self.new_payouts:
-            # In the order the importer creates payouts (reporting.ledger_import), so that
+            # In the order the importer creates payouts (reporting.ledger_import.planning), so that
             # payouts arriving together keep their order through an export and import.
             self.new_payouts.sort(key=lambda p: (p.effective_at, p.stripe_id))
             payouts = [
