@@ -13,11 +13,11 @@ from reporting import tasks
 from reporting.catalogue import families, family_name, family_of
 from reporting.categories import REPORTING_CATEGORIES
 from reporting.forms import RunRequestForm
-from reporting.services.runs import live_only_message
 from reporting.models import Membership, ReportRun, ReportType
 from reporting.reports import REPORT_TYPES, Report
 from reporting.reports.base import Column
 from reporting.reports.formats import text
+from reporting.services.runs import live_only_message
 from tests.factories import BalanceTransactionFactory, MembershipFactory, PayoutFactory
 
 pytestmark = pytest.mark.django_db
