@@ -15,15 +15,21 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.db.models import Model
 from django.utils import timezone
 
+from bench.config import label
 from reporting.demo import generate_ledger
-from reporting.models import Account, BalanceTransaction, DataWatermark, Payout
+from reporting.models import Account, ApiKey, BalanceTransaction, DataWatermark, Payout
+from reporting.unixtime import utc_midnight
+
+if TYPE_CHECKING:
+    from bench.harness import Bench
 
 SEED = 7
 
@@ -40,14 +46,6 @@ class Ledger:
     @property
     def rate(self) -> float:
         return self.rows / self.seconds if self.seconds else 0.0
-
-
-def label(rows: int) -> str:
-    if rows >= 1_000_000 and rows % 1_000_000 == 0:
-        return f"{rows // 1_000_000}M"
-    if rows >= 1000 and rows % 1000 == 0:
-        return f"{rows // 1000}k"
-    return str(rows)
 
 
 def account_for(rows: int) -> Account:
@@ -147,3 +145,25 @@ def settle() -> None:
             cursor.execute("VACUUM ANALYZE")
         else:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def build_all(bench: Bench) -> None:
+    """Build a ledger of every size (the first generated, the others copied), settle the database,
+    and issue an API key for each ledger's account."""
+    sizes = bench.config.sizes
+    first = generate(sizes[0], utc_midnight(datetime.now(UTC)))
+    bench.ledgers[sizes[0]] = first
+    print(f"[bench]   {first.label}: {first.rows:,} rows in {first.seconds:.1f} s ({first.method})", flush=True)
+    for size in sizes[1:]:
+        built = replicate(first, size)
+        bench.ledgers[size] = built
+        print(f"[bench]   {built.label}: {built.rows:,} rows in {built.seconds:.1f} s ({built.method})", flush=True)
+    started = time.perf_counter()
+    settle()
+    bench.notes.append(
+        f"After the build: {'VACUUM ANALYZE' if bench.vendor == 'postgresql' else 'WAL checkpoint'} "
+        f"({time.perf_counter() - started:.1f} s), as a long-running database would be."
+    )
+    for built in bench.ledgers.values():
+        _key, secret = ApiKey.issue(account=Account.objects.get(pk=built.account_id), livemode=False, name="bench")
+        bench.keys[built.account_id] = secret

@@ -109,6 +109,7 @@ def start_gunicorn(port: int, log: Path, env: dict[str, str]) -> Service:
             if response.status == 200:
                 return service
             if time.monotonic() > deadline:
+                service.stop()
                 raise RuntimeError(f"gunicorn /healthz answered {response.status}: {body[:300]!r}")
         except OSError:
             if time.monotonic() > deadline:

@@ -1,4 +1,4 @@
-"""Stripe's timestamps: whole Unix seconds, UTC."""
+"""Stripe's timestamps: whole Unix seconds, UTC, and the UTC days its reports count in."""
 
 from __future__ import annotations
 
@@ -10,3 +10,8 @@ MAX_TIMESTAMP = 253402300799
 
 def from_unix(value: int) -> datetime:
     return datetime.fromtimestamp(value, tz=UTC)
+
+
+def utc_midnight(moment: datetime) -> datetime:
+    """Return the UTC midnight at or before `moment`."""
+    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)

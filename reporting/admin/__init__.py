@@ -13,6 +13,6 @@ admin's one write on runs is "Re-run", which requests new runs through
 
 from __future__ import annotations
 
-from . import accounts, ledger, runs
+from . import accounts, files, keys, ledger, runs
 
-__all__ = ["accounts", "ledger", "runs"]
+__all__ = ["accounts", "files", "keys", "ledger", "runs"]

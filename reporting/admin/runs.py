@@ -1,9 +1,9 @@
-"""Admin for report runs, their files and API keys."""
+"""Admin for report runs, with the action that re-runs them."""
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
@@ -11,18 +11,15 @@ from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
 from reporting.models import (
-    ApiKey,
     Door,
-    File,
     Membership,
     ReportRun,
 )
-from reporting.services import Caller, RunRequestError, request_run, revoke_key
+from reporting.services import Caller, RunRequestError, request_run
 
 from .base import (
     EMPTY,
     AccountFilter,
-    ApiKeyStatusFilter,
     ModeFilter,
     ReadOnlyAdmin,
     admin_link,
@@ -31,8 +28,6 @@ from .base import (
     pretty_json,
     requesting_user,
 )
-
-# Report runs ------------------------------------------------------------------------
 
 
 @admin.register(ReportRun)
@@ -188,124 +183,3 @@ class ReportRunAdmin(ReadOnlyAdmin[ReportRun]):
         )
         for reason, ids in skipped.items():
             self.message_user(request, f"Skipped {', '.join(ids)}: {reason}.", messages.WARNING)
-
-
-# Files and API keys -------------------------------------------------------------------
-
-
-@admin.register(File)
-class FileAdmin(ReadOnlyAdmin[File]):
-    list_display = (
-        "id",
-        "account",
-        "mode",
-        "filename",
-        "size_display",
-        "created",
-        "expires_at",
-        "run",
-    )
-    list_filter = (ModeFilter, ("account", AccountFilter))
-    list_select_related = ("account", "report_run")
-    search_fields = ("id__exact",)
-    fields = (
-        "id",
-        "account",
-        "mode",
-        "purpose",
-        "filename",
-        "type",
-        "size_display",
-        "size",
-        "sha256",
-        "storage_name",
-        "created",
-        "expires_at",
-        "run",
-    )
-    readonly_fields = ("mode", "size_display", "run")
-
-    @admin.display(description="mode", ordering="livemode")
-    def mode(self, file: File) -> str:
-        return mode_label(file.livemode)
-
-    @admin.display(description="size", ordering="size")
-    def size_display(self, file: File) -> str:
-        return filesizeformat(file.size)
-
-    @admin.display(description="report run")
-    def run(self, file: File) -> str:
-        try:
-            return admin_link(file.report_run)
-        except ObjectDoesNotExist:
-            return EMPTY
-
-
-@admin.register(ApiKey)
-class ApiKeyAdmin(ReadOnlyAdmin[ApiKey]):
-    # The digest is never displayed: explicit fields, and excluded for good measure.
-    list_display = (
-        "masked",
-        "name",
-        "account",
-        "mode",
-        "created_by",
-        "created",
-        "last_used_at",
-        "revoked_at",
-    )
-    list_filter = (ApiKeyStatusFilter, ModeFilter, ("account", AccountFilter))
-    list_select_related = ("account", "created_by")
-    search_fields = ("name", "=last4")
-    fields = (
-        "masked",
-        "name",
-        "account",
-        "mode",
-        "created_by",
-        "created",
-        "last_used_at",
-        "revoked_at",
-    )
-    exclude = ("digest",)
-    readonly_fields = ("masked", "mode")
-    actions = ("revoke",)
-
-    @admin.display(description="key")
-    def masked(self, key: ApiKey) -> str:
-        return key.masked
-
-    @admin.display(description="mode", ordering="livemode")
-    def mode(self, key: ApiKey) -> str:
-        return mode_label(key.livemode)
-
-    def has_revoke_permission(self, request: HttpRequest) -> bool:
-        """Like the dashboard: account admins manage keys (each key is checked in the action)."""
-        if request.user.is_superuser:
-            return True
-        return (
-            self.has_view_permission(request)
-            and Membership.objects.filter(user=requesting_user(request), role=Membership.Role.ADMIN).exists()
-        )
-
-    @admin.action(description="Revoke selected keys", permissions=["revoke"])
-    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
-        user = requesting_user(request)
-        revoked = 0
-        denied: list[str] = []
-        for key in queryset.filter(revoked_at__isnull=True).select_related("account"):
-            try:
-                revoked += revoke_key(Caller(key.account, key.livemode, Door.ADMIN, user=user), key)
-            except PermissionDenied:
-                denied.append(key.masked)
-        self.message_user(
-            request,
-            f"Revoked {revoked} key{'s' if revoked != 1 else ''}.",
-            messages.SUCCESS if revoked else messages.INFO,
-        )
-        if denied:
-            self.message_user(
-                request,
-                f"Not revoked (only account admins manage keys): {', '.join(denied)}.",
-                messages.WARNING,
-            )

@@ -5,8 +5,8 @@ ledger only while that mode has none. The generator is deterministic: the same
 seed and end give the same Stripe ids, amounts and times. Live mode gets a
 fifth of the rows.
 
-The ledger itself comes from `reporting.demo.ledger`; the tables it draws from
-are in `reporting.demo.catalogue`.
+The ledger itself comes from `reporting.demo.ledger` (which says where each part
+of the simulation lives); the tables it draws from are in `reporting.demo.catalogue`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from reporting import services
-from reporting.demo.ledger import HISTORY_DAYS, generate_ledger, utc_midnight
+from reporting.demo.ledger import generate_ledger
+from reporting.demo.simulation import HISTORY_DAYS
 from reporting.models import (
     Account,
     ApiKey,
@@ -33,6 +34,7 @@ from reporting.models import (
     User,
     digest_secret,
 )
+from reporting.unixtime import utc_midnight
 
 __all__ = [
     "DEFAULT_ROWS",

@@ -7,13 +7,14 @@ that two accounts (or modes) may import the same Stripe ids.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import F, Min, Q
 
 from reporting.currencies import CURRENCY_CHOICES
+from reporting.unixtime import utc_midnight
 
 from .accounts import Account
 
@@ -212,10 +213,6 @@ class DataWatermark(models.Model):
         cls.objects.update_or_create(account=account, livemode=livemode, defaults={"complete_through": through})
 
 
-def _utc_midnight(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-
-
 def data_availability(account: Account, livemode: bool) -> tuple[datetime, datetime]:
     """Return (data_available_start, data_available_end) for an account's mode.
 
@@ -226,9 +223,9 @@ def data_availability(account: Account, livemode: bool) -> tuple[datetime, datet
     first = BalanceTransaction.objects.filter(account=account, livemode=livemode).aggregate(first=Min("effective_at"))[
         "first"
     ]
-    start = _utc_midnight(first or account.created)
+    start = utc_midnight(first or account.created)
     watermark = DataWatermark.current(account, livemode)
-    end = _utc_midnight(watermark) if watermark and first else start
+    end = utc_midnight(watermark) if watermark and first else start
     return start, max(start, end)
 
 

@@ -1,0 +1,59 @@
+"""Admin for report files."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.core.exceptions import ObjectDoesNotExist
+from django.template.defaultfilters import filesizeformat
+
+from reporting.models import File
+
+from .base import EMPTY, AccountFilter, ModeFilter, ReadOnlyAdmin, admin_link, mode_label
+
+
+@admin.register(File)
+class FileAdmin(ReadOnlyAdmin[File]):
+    list_display = (
+        "id",
+        "account",
+        "mode",
+        "filename",
+        "size_display",
+        "created",
+        "expires_at",
+        "run",
+    )
+    list_filter = (ModeFilter, ("account", AccountFilter))
+    list_select_related = ("account", "report_run")
+    search_fields = ("id__exact",)
+    fields = (
+        "id",
+        "account",
+        "mode",
+        "purpose",
+        "filename",
+        "type",
+        "size_display",
+        "size",
+        "sha256",
+        "storage_name",
+        "created",
+        "expires_at",
+        "run",
+    )
+    readonly_fields = ("mode", "size_display", "run")
+
+    @admin.display(description="mode", ordering="livemode")
+    def mode(self, file: File) -> str:
+        return mode_label(file.livemode)
+
+    @admin.display(description="size", ordering="size")
+    def size_display(self, file: File) -> str:
+        return filesizeformat(file.size)
+
+    @admin.display(description="report run")
+    def run(self, file: File) -> str:
+        try:
+            return admin_link(file.report_run)
+        except ObjectDoesNotExist:
+            return EMPTY
