@@ -18,7 +18,7 @@ from reporting.ledger_import import BALANCE, PAYOUTS, LedgerImportError, import_
 from reporting.models import BalanceTransaction, DailyTotal, DataWatermark, Door, Event, Membership, Payout
 from reporting.models.ledger import ADDRESS_PARTS, METADATA_FIELDS
 from reporting.reports import REPORT_TYPES, Params, get_report
-from reporting.reports.base import csv_line
+from reporting.reports.formats import csv_line
 from tests.factories import (
     AccountFactory,
     BalanceTransactionFactory,

@@ -12,9 +12,9 @@ from reporting.categories import PAYOUT_CATEGORIES
 from reporting.models import BalanceTransaction
 
 from . import engine
-from .base import Column, Params, Report, csv_line
+from .base import Column, Params, Report
 from .columns import defaults, transaction_columns
-from .formats import Row, money, text
+from .formats import Row, csv_line, money, text
 from .summaries import CategorySummary
 from .totals import Totals, totals
 

@@ -9,7 +9,7 @@ chunks and writes Stripe's CSV dialect. Nothing holds the whole report.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import IO, ClassVar
@@ -17,10 +17,8 @@ from zoneinfo import ZoneInfo
 
 from reporting.models.ledger import METADATA_FIELDS
 
-from .formats import Formatter, Row, metadata
+from .formats import Formatter, Row, csv_line, fields_of, metadata, write_rows
 
-# Rows are written in batches: one write call per CHUNK_ROWS lines.
-CHUNK_ROWS = 2000
 UTC = ZoneInfo("UTC")
 
 
@@ -52,26 +50,6 @@ class Column:
 
 # `payment_metadata[order_id]`: one column per key, any number of keys.
 METADATA_COLUMN = re.compile(rf"({'|'.join(METADATA_FIELDS)})\[(.+)\]", re.DOTALL)
-
-
-def csv_line(cells: Iterable[str | None]) -> str:
-    # Stripe quotes every value and writes null as nothing, so ",," (null) and
-    # ',"",' (empty string) stay distinct; the csv module cannot do that in 3.11.
-    return ",".join("" if c is None else '"' + c.replace('"', '""') + '"' for c in cells) + "\n"
-
-
-def write_rows(rows: Iterable[Row], columns: Sequence[Column], params: Params, out: IO[bytes]) -> int:
-    """Format rows in Python and write them in batches of CHUNK_ROWS lines; return how many."""
-    count = 0
-    batch: list[str] = []
-    for row in rows:
-        batch.append(csv_line(c.format(row, params) for c in columns))
-        if len(batch) >= CHUNK_ROWS:
-            out.write("".join(batch).encode())
-            count += len(batch)
-            batch.clear()
-    out.write("".join(batch).encode())
-    return count + len(batch)
 
 
 @dataclass
@@ -118,10 +96,6 @@ class Report:
         assert all(columns), "the parameters form accepts only this type's columns"
         return [c for c in columns if c is not None]
 
-    def fields_for(self, columns: Sequence[Column]) -> list[str]:
-        """The ledger fields the chosen columns read, each once, in order."""
-        return list(dict.fromkeys(f for c in columns for f in c.format.fields))
-
     def rows(self, params: Params, fields: Sequence[str]) -> Iterator[Row]:
         raise NotImplementedError
 
@@ -129,7 +103,7 @@ class Report:
         """Stream the report as UTF-8 CSV into the binary `out`; return the number of data rows."""
         columns = self.selected_columns(params)
         out.write(csv_line(c.name for c in columns).encode())
-        return write_rows(self.rows(params, self.fields_for(columns)), columns, params, out)
+        return write_rows(self.rows(params, fields_of(columns)), columns, params, out)
 
     def filename(self, params: Params, zone: tzinfo | None = None) -> str:
         """Name the file after the type and the days it covers: first and last day included."""
