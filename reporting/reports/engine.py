@@ -3,7 +3,8 @@
 One SQL statement per report, built from the columns' declarations:
 - PostgreSQL: `COPY (SELECT <formatted columns> ...) TO STDOUT WITH CSV FORCE_QUOTE *`,
   whose output is already Stripe's CSV, passed chunk by chunk to the file; a
-  large report is copied in two halves at once, both reading one snapshot.
+  large report is copied in two halves at once, on Django's connection and a
+  second one made from the same database settings, both reading one snapshot.
 - SQLite: a SELECT that builds each whole CSV line in SQL, fetched in chunks.
 - Anything a database cannot format in SQL (local times on SQLite) falls back
   to chunked reads formatted in Python.
@@ -19,7 +20,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, time, timedelta
 from typing import IO, TYPE_CHECKING, Any
 
-import psycopg
 from django.db import connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F, Sum
@@ -30,6 +30,8 @@ from reporting.models import DailyTotal
 from .formats import CHUNK_ROWS, currency_unit, fields_of, write_rows
 
 if TYPE_CHECKING:
+    import psycopg
+
     from .base import Column, Params
 
 # Reports with at least this many ledger rows in their interval are copied in two halves at once.
@@ -41,6 +43,8 @@ SESSION = ("SET LOCAL datestyle TO 'ISO, YMD'", "SET LOCAL jit = off")
 # The two halves already use both cores; parallel workers under each (Gather)
 # would only wait on their leader, which formats every row.
 PARALLEL_SESSION = (*SESSION, "SET LOCAL max_parallel_workers_per_gather = 0")
+# Every statement of the transaction reads one snapshot: the first half's, which the second imports.
+SNAPSHOT_READER = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 
 
 def stream(
@@ -150,36 +154,38 @@ def _split_point(connection: BaseDatabaseWrapper, params: Params) -> datetime | 
 def _parallel_copy(connection: BaseDatabaseWrapper, halves: Sequence[str], params: list[Any], out: IO[bytes]) -> int:
     """Copy the two halves' rows at once, on two connections sharing one snapshot; write them in order.
 
-    The first half streams into `out`, the second into a temporary file that is
-    appended after it, so the bytes are those of one COPY over the whole interval.
+    The first half streams into `out` from Django's connection; the second, from
+    a connection made from the same settings (OPTIONS, pool, role), into a
+    temporary file appended after it, so the bytes are those of one COPY over
+    the whole interval.
     """
     first, second = (_statement(half) for half in halves)
-    ours, theirs = (psycopg.connect(**connection.get_connection_params()) for _ in range(2))
+    other = connections.create_connection(connection.alias)
     try:
-        for conn in (ours, theirs):
-            conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-            conn.read_only = True
-        snapshot = ours.execute("SELECT pg_export_snapshot()").fetchone()
-        assert snapshot is not None
-        theirs.execute(pg_sql.SQL("SET TRANSACTION SNAPSHOT {}").format(pg_sql.Literal(snapshot[0])))
-        for conn in (ours, theirs):
-            for setting in PARALLEL_SESSION:
-                conn.execute(setting)
-        with tempfile.TemporaryFile() as spill, ThreadPoolExecutor(max_workers=1) as pool:
-            later = pool.submit(_copy_on, theirs, second, params, spill)
-            count = _copy_on(ours, first, params, out)
-            count += later.result()
-            spill.seek(0)
-            shutil.copyfileobj(spill, out)
+        # `other` is not in `connections`, so transaction.atomic() cannot manage it; psycopg's transaction() does.
+        with (
+            transaction.atomic(using=connection.alias),
+            connection.cursor() as ours,
+            other.cursor() as theirs,
+            other.connection.transaction(),
+        ):
+            ours.execute(SNAPSHOT_READER)
+            ours.execute("SELECT pg_export_snapshot()")
+            (snapshot,) = ours.fetchone()
+            theirs.execute(SNAPSHOT_READER)
+            theirs.cursor.execute(pg_sql.SQL("SET TRANSACTION SNAPSHOT {}").format(pg_sql.Literal(snapshot)))
+            for cursor in (ours, theirs):
+                for setting in PARALLEL_SESSION:
+                    cursor.execute(setting)
+            with tempfile.TemporaryFile() as spill, ThreadPoolExecutor(max_workers=1) as pool:
+                later = pool.submit(_copy_rows, theirs.cursor, second, params, spill)
+                count = _copy_rows(ours.cursor, first, params, out)
+                count += later.result()
+                spill.seek(0)
+                shutil.copyfileobj(spill, out)
         return count
     finally:
-        ours.close()
-        theirs.close()
-
-
-def _copy_on(conn: psycopg.Connection[Any], statement: str, params: list[Any], out: IO[bytes]) -> int:
-    with conn.cursor() as cursor:
-        return _copy_rows(cursor, statement, params, out)
+        other.close()  # back to the pool, if the settings configure one
 
 
 def _statement(select: str) -> str:
