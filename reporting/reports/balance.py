@@ -4,36 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
-from typing import IO
 
 from django.db.models import QuerySet
 
 from reporting.categories import PAYOUT_CATEGORIES
 from reporting.models import BalanceTransaction
 
-from . import engine
-from .base import Column, Params, Report
-from .columns import defaults, transaction_columns
-from .formats import Row, csv_line, money, text
+from .base import ITEMIZED, ITEMIZED_TZ, Column, ItemizedReport, Params, SummaryReport
+from .columns import ACTIVITY_DEFAULTS, defaults, transaction_columns
+from .formats import Row, money, text
+from .ledger import in_interval, ledger
 from .summaries import CategorySummary
 from .totals import Totals, totals
 
 
-def ledger(params: Params) -> QuerySet[BalanceTransaction]:
-    qs = BalanceTransaction.objects.filter(account_id=params.account_id, livemode=params.livemode)
-    if params.currency:
-        qs = qs.filter(currency=params.currency)
-    if params.reporting_category:
-        qs = qs.filter(reporting_category=params.reporting_category)
-    return qs
-
-
-def in_interval(qs: QuerySet[BalanceTransaction], params: Params) -> QuerySet[BalanceTransaction]:
-    # Half-open [interval_start, interval_end), on the balance family's date.
-    return qs.filter(effective_at__gte=params.interval_start, effective_at__lt=params.interval_end)
-
-
-class BalanceSummary(Report):
+class BalanceSummary(SummaryReport):
     """Starting balance, activity, payouts and ending balance, per currency."""
 
     id = "balance.summary.1"
@@ -75,43 +60,7 @@ class BalanceSummary(Report):
                 yield {"category": category, "description": description, "net_amount": amount, "currency": currency}
 
 
-class ItemizedRows(Report):
-    """Itemized types: one ledger row per line, streamed by the engine."""
-
-    def queryset(self, params: Params) -> QuerySet[BalanceTransaction]:
-        raise NotImplementedError
-
-    def write(self, params: Params, out: IO[bytes]) -> int:
-        columns = self.selected_columns(params)
-        out.write(csv_line(c.name for c in columns).encode())
-        return engine.stream(self.queryset(params), columns, params, out, self.ordering)
-
-
-ITEMIZED: tuple[str, ...] = (
-    "interval_start",
-    "interval_end",
-    "currency",
-    "reporting_category",
-    "decimal_separator",
-    "columns",
-)
-# The timezone-aware versions take `timezone` too.
-ITEMIZED_TZ = (*ITEMIZED[:2], "timezone", *ITEMIZED[2:])
-# Stripe's nine default columns of the itemized balance change (no source_id).
-ACTIVITY_DEFAULTS = [
-    "balance_transaction_id",
-    "created",
-    "available_on",
-    "currency",
-    "gross",
-    "fee",
-    "net",
-    "reporting_category",
-    "description",
-]
-
-
-class BalanceChangeFromActivityItemized(ItemizedRows):
+class BalanceChangeFromActivityItemized(ItemizedReport):
     """Every balance transaction except payouts, one row each (version 1: the basic columns, UTC)."""
 
     id = "balance_change_from_activity.itemized.1"

@@ -107,6 +107,18 @@ BASIC = (
     "dispute_reason",
 )
 LOCAL_TWINS = frozenset(TWINS)
+# Stripe's nine default columns of the itemized balance change (no source_id).
+ACTIVITY_DEFAULTS = [
+    "balance_transaction_id",
+    "created",
+    "available_on",
+    "currency",
+    "gross",
+    "fee",
+    "net",
+    "reporting_category",
+    "description",
+]
 
 
 def transaction_columns(*, basic: bool = False, local_times: bool = False) -> tuple[Column, ...]:

@@ -7,9 +7,9 @@ from django.db.models import QuerySet
 from reporting.categories import PAYOUT_CATEGORIES
 from reporting.models import BalanceTransaction
 
-from .balance import ITEMIZED, ITEMIZED_TZ, ItemizedRows, in_interval, ledger
-from .base import Column, Params
+from .base import ITEMIZED, ITEMIZED_TZ, Column, ItemizedReport, Params
 from .formats import always_null, blank_as_null, money, text, timestamp
+from .ledger import in_interval, ledger
 from .summaries import CategorySummary
 
 # This report looks from the bank's side: a payout is positive, so every
@@ -57,7 +57,7 @@ def _utc(names: list[str]) -> list[str]:
     return [f"{n}_utc" if n in _LOCAL else n for n in names]
 
 
-class PayoutsItemized(ItemizedRows):
+class PayoutsItemized(ItemizedReport):
     """Every payout (and payout reversal) whose funds moved in the interval (version 1, UTC)."""
 
     id = "payouts.itemized.1"

@@ -22,10 +22,10 @@ from django.db.models import Q, QuerySet
 
 from reporting.models import BalanceTransaction
 
-from .balance import ACTIVITY_DEFAULTS, ITEMIZED, ITEMIZED_TZ, ItemizedRows, ledger
-from .base import Column, Params
-from .columns import BASIC, LOCAL_TWINS, TRANSACTION_COLUMNS, defaults
+from .base import ITEMIZED, ITEMIZED_TZ, Column, ItemizedReport, Params
+from .columns import ACTIVITY_DEFAULTS, BASIC, LOCAL_TWINS, TRANSACTION_COLUMNS, defaults
 from .formats import timestamp
+from .ledger import ledger
 from .summaries import CategorySummary, sums_of
 from .totals import Sums
 
@@ -108,7 +108,7 @@ class PayoutReconciliationSummary(CategorySummary):
         return sums_of(settled_in_interval(params))
 
 
-class PayoutReconciliationItemized(ItemizedRows):
+class PayoutReconciliationItemized(ItemizedReport):
     """Version 1: each transaction settled by an automatic payout arriving in the interval."""
 
     id = "payout_reconciliation.itemized.1"
@@ -232,7 +232,7 @@ class EndingBalanceReconciliationSummary(CategorySummary):
         return _as_of_filename(self.id, params, zone)
 
 
-class EndingBalanceReconciliationItemized(ItemizedRows):
+class EndingBalanceReconciliationItemized(ItemizedReport):
     """Version 1: each transaction still in the balance at interval_end (basic columns, UTC)."""
 
     id = "ending_balance_reconciliation.itemized.1"

@@ -11,12 +11,12 @@ from django.db.models import Count, QuerySet, Sum
 from reporting.categories import PAYOUT_CATEGORIES
 from reporting.models import BalanceTransaction
 
-from .base import Column, Params, Report
+from .base import Column, Params, SummaryReport
 from .formats import Row, money, text
 from .totals import Sums, sums_by_category
 
 
-class CategorySummary(Report):
+class CategorySummary(SummaryReport):
     """Base of the `*.summary.1` types by category: balance change and payouts say which
     side of the ledger they sum; the reconciliation summaries override sums()."""
 
