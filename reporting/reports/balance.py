@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import timedelta
 
 from django.db.models import QuerySet
 
 from reporting.categories import PAYOUT_CATEGORIES
 from reporting.models import BalanceTransaction
 
-from .base import ITEMIZED, ITEMIZED_TZ, Column, ItemizedReport, Params, SummaryReport
+from .base import ITEMIZED, ITEMIZED_TZ, Column, ItemizedReport, Params, SummaryReport, last_day
 from .columns import ACTIVITY_DEFAULTS, defaults, transaction_columns
 from .formats import Row, money, text
 from .ledger import in_interval, ledger
@@ -38,8 +37,8 @@ class BalanceSummary(SummaryReport):
         assert start is not None
         assert end is not None
         before, during = totals(params, None, start), totals(params, start, end)
-        first_day = start.astimezone(params.timezone).date()
-        last_day = (end - timedelta(seconds=1)).astimezone(params.timezone).date()
+        first = start.astimezone(params.timezone).date()
+        last = last_day(end, params.timezone)
         # Every currency with any transaction before the end gets its block of eight lines.
         for currency in sorted(before.keys() | during.keys()):
             starting = before[currency].net if currency in before else 0
@@ -47,14 +46,14 @@ class BalanceSummary(SummaryReport):
             activity = t.activity_gross - t.activity_fee
             payouts = t.payouts_gross - t.payouts_fee
             lines = [
-                ("starting_balance", f"Starting balance ({first_day:%Y-%m-%d})", starting),
+                ("starting_balance", f"Starting balance ({first:%Y-%m-%d})", starting),
                 ("activity_gross", "Account activity before fees", t.activity_gross),
                 ("activity_fee", "Less fees", -t.activity_fee),
                 ("activity", "Activity", activity),
                 ("payouts_gross", "Payouts to bank", t.payouts_gross),
                 ("payouts_fee", "Payout fees", -t.payouts_fee),
                 ("payouts", "Total payouts", payouts),
-                ("ending_balance", f"Ending balance ({last_day:%Y-%m-%d})", starting + activity + payouts),
+                ("ending_balance", f"Ending balance ({last:%Y-%m-%d})", starting + activity + payouts),
             ]
             for category, description, amount in lines:
                 yield {"category": category, "description": description, "net_amount": amount, "currency": currency}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import IO, Any, ClassVar
 from zoneinfo import ZoneInfo
 
@@ -68,6 +68,11 @@ class Column:
 
 # `payment_metadata[order_id]`: one column per key, any number of keys.
 METADATA_COLUMN = re.compile(rf"({'|'.join(METADATA_FIELDS)})\[(.+)\]", re.DOTALL)
+
+
+def last_day(end: datetime, zone: tzinfo) -> date:
+    """Return the last day, in `zone`, of an interval that ends (excluded) at `end`."""
+    return (end - timedelta(seconds=1)).astimezone(zone).date()
 
 
 @dataclass
@@ -123,11 +128,18 @@ class Report:
         raise NotImplementedError
 
     def filename(self, params: Params, zone: tzinfo | None = None) -> str:
-        """Name the file after the type and the days it covers: first and last day included."""
+        """Name the file after the type and what it covers: its payout, or its first and last days.
+
+        A type that takes only `interval_end` (a balance at that time) is named after its last day.
+        """
+        if "payout" in self.parameters:
+            return f"{self.id}_{params.payout}.csv"
         zone = zone or params.timezone
         start, end = params.interval_start, params.interval_end
+        last = f"{last_day(end, zone):%Y-%m-%d}" if end else "end"
+        if "interval_start" not in self.parameters:
+            return f"{self.id}_{last}.csv"
         first = f"{start.astimezone(zone):%Y-%m-%d}" if start else "start"
-        last = f"{(end - timedelta(seconds=1)).astimezone(zone):%Y-%m-%d}" if end else "end"
         return f"{self.id}_{first}_{last}.csv"
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
@@ -12,14 +12,22 @@ if TYPE_CHECKING:
     from .base import Params
 
 
-def ledger(params: Params) -> QuerySet[BalanceTransaction]:
-    """Return the run's balance transactions, of every date, in its currency and reporting category if it names them."""
-    qs = BalanceTransaction.objects.filter(account_id=params.account_id, livemode=params.livemode)
+def scope(params: Params) -> dict[str, Any]:
+    """Return the filters on account and mode, and on currency and reporting category where the run names them.
+
+    The ledger and its daily totals share these fields, so both are filtered with them.
+    """
+    filters: dict[str, Any] = {"account_id": params.account_id, "livemode": params.livemode}
     if params.currency:
-        qs = qs.filter(currency=params.currency)
+        filters["currency"] = params.currency
     if params.reporting_category:
-        qs = qs.filter(reporting_category=params.reporting_category)
-    return qs
+        filters["reporting_category"] = params.reporting_category
+    return filters
+
+
+def ledger(params: Params) -> QuerySet[BalanceTransaction]:
+    """Return the run's balance transactions, of every date."""
+    return BalanceTransaction.objects.filter(**scope(params))
 
 
 def in_interval(qs: QuerySet[BalanceTransaction], params: Params) -> QuerySet[BalanceTransaction]:
