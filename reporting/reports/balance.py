@@ -3,37 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import timedelta
-from typing import IO
 
 from django.db.models import QuerySet
 
 from reporting.categories import PAYOUT_CATEGORIES
 from reporting.models import BalanceTransaction
 
-from . import engine
-from .base import Column, Params, Report, csv_line
-from .columns import defaults, transaction_columns
+from .base import ITEMIZED, ITEMIZED_TZ, Column, ItemizedReport, Params, SummaryReport, last_day
+from .columns import ACTIVITY_DEFAULTS, defaults, transaction_columns
 from .formats import Row, money, text
+from .ledger import in_interval, ledger
 from .summaries import CategorySummary
 from .totals import Totals, totals
 
 
-def ledger(params: Params) -> QuerySet[BalanceTransaction]:
-    qs = BalanceTransaction.objects.filter(account_id=params.account_id, livemode=params.livemode)
-    if params.currency:
-        qs = qs.filter(currency=params.currency)
-    if params.reporting_category:
-        qs = qs.filter(reporting_category=params.reporting_category)
-    return qs
-
-
-def in_interval(qs: QuerySet[BalanceTransaction], params: Params) -> QuerySet[BalanceTransaction]:
-    # Half-open [interval_start, interval_end), on the balance family's date.
-    return qs.filter(effective_at__gte=params.interval_start, effective_at__lt=params.interval_end)
-
-
-class BalanceSummary(Report):
+class BalanceSummary(SummaryReport):
     """Starting balance, activity, payouts and ending balance, per currency."""
 
     id = "balance.summary.1"
@@ -53,8 +37,8 @@ class BalanceSummary(Report):
         assert start is not None
         assert end is not None
         before, during = totals(params, None, start), totals(params, start, end)
-        first_day = start.astimezone(params.timezone).date()
-        last_day = (end - timedelta(seconds=1)).astimezone(params.timezone).date()
+        first = start.astimezone(params.timezone).date()
+        last = last_day(end, params.timezone)
         # Every currency with any transaction before the end gets its block of eight lines.
         for currency in sorted(before.keys() | during.keys()):
             starting = before[currency].net if currency in before else 0
@@ -62,56 +46,20 @@ class BalanceSummary(Report):
             activity = t.activity_gross - t.activity_fee
             payouts = t.payouts_gross - t.payouts_fee
             lines = [
-                ("starting_balance", f"Starting balance ({first_day:%Y-%m-%d})", starting),
+                ("starting_balance", f"Starting balance ({first:%Y-%m-%d})", starting),
                 ("activity_gross", "Account activity before fees", t.activity_gross),
                 ("activity_fee", "Less fees", -t.activity_fee),
                 ("activity", "Activity", activity),
                 ("payouts_gross", "Payouts to bank", t.payouts_gross),
                 ("payouts_fee", "Payout fees", -t.payouts_fee),
                 ("payouts", "Total payouts", payouts),
-                ("ending_balance", f"Ending balance ({last_day:%Y-%m-%d})", starting + activity + payouts),
+                ("ending_balance", f"Ending balance ({last:%Y-%m-%d})", starting + activity + payouts),
             ]
             for category, description, amount in lines:
                 yield {"category": category, "description": description, "net_amount": amount, "currency": currency}
 
 
-class ItemizedRows(Report):
-    """Itemized types: one ledger row per line, streamed by the engine."""
-
-    def queryset(self, params: Params) -> QuerySet[BalanceTransaction]:
-        raise NotImplementedError
-
-    def write(self, params: Params, out: IO[bytes]) -> int:
-        columns = self.selected_columns(params)
-        out.write(csv_line(c.name for c in columns).encode())
-        return engine.stream(self.queryset(params), columns, params, out, self.ordering)
-
-
-ITEMIZED: tuple[str, ...] = (
-    "interval_start",
-    "interval_end",
-    "currency",
-    "reporting_category",
-    "decimal_separator",
-    "columns",
-)
-# The timezone-aware versions take `timezone` too.
-ITEMIZED_TZ = (*ITEMIZED[:2], "timezone", *ITEMIZED[2:])
-# Stripe's nine default columns of the itemized balance change (no source_id).
-ACTIVITY_DEFAULTS = [
-    "balance_transaction_id",
-    "created",
-    "available_on",
-    "currency",
-    "gross",
-    "fee",
-    "net",
-    "reporting_category",
-    "description",
-]
-
-
-class BalanceChangeFromActivityItemized(ItemizedRows):
+class BalanceChangeFromActivityItemized(ItemizedReport):
     """Every balance transaction except payouts, one row each (version 1: the basic columns, UTC)."""
 
     id = "balance_change_from_activity.itemized.1"

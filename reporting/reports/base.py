@@ -1,27 +1,43 @@
-"""The shape every report type shares: parameters, column declarations, the CSV writer.
+"""The shape every report type shares: parameters, column declarations, and the two kinds of report.
 
 A report type declares each column once: its name and a formatter that says
-which ledger fields it reads and how it turns them into text. The engine
-selects exactly the fields the chosen columns need, streams the rows in
-chunks and writes Stripe's CSV dialect. Nothing holds the whole report.
+which ledger fields it reads and how it turns them into text. It is one of
+two kinds:
+- `SummaryReport`: a few rows of sums, which the subclass yields from rows()
+  and the base formats and writes;
+- `ItemizedReport`: one line per ledger row of the subclass's queryset(),
+  which the engine streams in Stripe's CSV dialect straight from the database.
+Either way the file is written in chunks; nothing holds the whole report.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
-from typing import IO, ClassVar
+from datetime import date, datetime, timedelta, tzinfo
+from typing import IO, Any, ClassVar
 from zoneinfo import ZoneInfo
+
+from django.db.models import QuerySet
 
 from reporting.models.ledger import METADATA_FIELDS
 
-from .formats import Formatter, Row, metadata
+from . import engine
+from .formats import Formatter, Row, csv_line, fields_of, metadata, write_rows
 
-# Rows are written in batches: one write call per CHUNK_ROWS lines.
-CHUNK_ROWS = 2000
 UTC = ZoneInfo("UTC")
+# The parameters of the itemized types (Stripe's catalogue); the first two are required.
+ITEMIZED: tuple[str, ...] = (
+    "interval_start",
+    "interval_end",
+    "currency",
+    "reporting_category",
+    "decimal_separator",
+    "columns",
+)
+# The timezone-aware versions take `timezone` too.
+ITEMIZED_TZ = (*ITEMIZED[:2], "timezone", *ITEMIZED[2:])
 
 
 class ReportError(Exception):
@@ -54,29 +70,14 @@ class Column:
 METADATA_COLUMN = re.compile(rf"({'|'.join(METADATA_FIELDS)})\[(.+)\]", re.DOTALL)
 
 
-def csv_line(cells: Iterable[str | None]) -> str:
-    # Stripe quotes every value and writes null as nothing, so ",," (null) and
-    # ',"",' (empty string) stay distinct; the csv module cannot do that in 3.11.
-    return ",".join("" if c is None else '"' + c.replace('"', '""') + '"' for c in cells) + "\n"
-
-
-def write_rows(rows: Iterable[Row], columns: Sequence[Column], params: Params, out: IO[bytes]) -> int:
-    """Format rows in Python and write them in batches of CHUNK_ROWS lines; return how many."""
-    count = 0
-    batch: list[str] = []
-    for row in rows:
-        batch.append(csv_line(c.format(row, params) for c in columns))
-        if len(batch) >= CHUNK_ROWS:
-            out.write("".join(batch).encode())
-            count += len(batch)
-            batch.clear()
-    out.write("".join(batch).encode())
-    return count + len(batch)
+def last_day(end: datetime, zone: tzinfo) -> date:
+    """Return the last day, in `zone`, of an interval that ends (excluded) at `end`."""
+    return (end - timedelta(seconds=1)).astimezone(zone).date()
 
 
 @dataclass
 class Report:
-    """Base of every report type; subclasses set the class attributes and rows()."""
+    """What both kinds of report share; a report type subclasses SummaryReport or ItemizedReport."""
 
     id: ClassVar[str]
     name: ClassVar[str]
@@ -88,8 +89,6 @@ class Report:
     live_only: ClassVar[bool] = False
     # True when `columns` may also name metadata values (`payment_metadata[KEY]`).
     metadata_columns: ClassVar[bool] = False
-    # The ledger fields rows are written in the order of (itemized types).
-    ordering: ClassVar[tuple[str, ...]] = ("effective_at", "pk")
     # One plain-language line on what the report answers (the dashboard's catalogue).
     question: ClassVar[str] = ""
     column_map: dict[str, Column] = field(init=False)
@@ -106,7 +105,7 @@ class Report:
         return [c.name for c in self.columns]
 
     def column(self, name: str) -> Column | None:
-        """The column called `name` (a declared one, or a metadata key where allowed), or None."""
+        """Return the column called `name` (a declared one, or a metadata key where allowed), or None."""
         if name in self.column_map:
             return self.column_map[name]
         match = METADATA_COLUMN.fullmatch(name) if self.metadata_columns else None
@@ -118,23 +117,52 @@ class Report:
         assert all(columns), "the parameters form accepts only this type's columns"
         return [c for c in columns if c is not None]
 
-    def fields_for(self, columns: Sequence[Column]) -> list[str]:
-        """The ledger fields the chosen columns read, each once, in order."""
-        return list(dict.fromkeys(f for c in columns for f in c.format.fields))
-
-    def rows(self, params: Params, fields: Sequence[str]) -> Iterator[Row]:
-        raise NotImplementedError
-
     def write(self, params: Params, out: IO[bytes]) -> int:
         """Stream the report as UTF-8 CSV into the binary `out`; return the number of data rows."""
         columns = self.selected_columns(params)
         out.write(csv_line(c.name for c in columns).encode())
-        return write_rows(self.rows(params, self.fields_for(columns)), columns, params, out)
+        return self.write_data(params, columns, out)
+
+    def write_data(self, params: Params, columns: Sequence[Column], out: IO[bytes]) -> int:
+        """Write the data rows, after the header; return how many."""
+        raise NotImplementedError
 
     def filename(self, params: Params, zone: tzinfo | None = None) -> str:
-        """Name the file after the type and the days it covers: first and last day included."""
+        """Name the file after the type and what it covers: its payout, or its first and last days.
+
+        A type that takes only `interval_end` (a balance at that time) is named after its last day.
+        """
+        if "payout" in self.parameters:
+            return f"{self.id}_{params.payout}.csv"
         zone = zone or params.timezone
         start, end = params.interval_start, params.interval_end
+        last = f"{last_day(end, zone):%Y-%m-%d}" if end else "end"
+        if "interval_start" not in self.parameters:
+            return f"{self.id}_{last}.csv"
         first = f"{start.astimezone(zone):%Y-%m-%d}" if start else "start"
-        last = f"{(end - timedelta(seconds=1)).astimezone(zone):%Y-%m-%d}" if end else "end"
         return f"{self.id}_{first}_{last}.csv"
+
+
+class SummaryReport(Report):
+    """A report of a few rows of sums: subclasses yield them from rows(), the base writes them."""
+
+    def rows(self, params: Params, fields: Sequence[str]) -> Iterator[Row]:
+        """Yield the rows, each a mapping with (at least) the `fields` the selected columns read."""
+        raise NotImplementedError
+
+    def write_data(self, params: Params, columns: Sequence[Column], out: IO[bytes]) -> int:
+        return write_rows(self.rows(params, fields_of(columns)), columns, params, out)
+
+
+class ItemizedReport(Report):
+    """A report of one line per ledger row: subclasses say which rows, the engine streams them."""
+
+    # The ledger fields the rows are written in the order of.
+    ordering: ClassVar[tuple[str, ...]] = ("effective_at", "pk")
+
+    def queryset(self, params: Params) -> QuerySet[Any]:
+        """Return the ledger rows the report lists, in any order."""
+        raise NotImplementedError
+
+    def write_data(self, params: Params, columns: Sequence[Column], out: IO[bytes]) -> int:
+        return engine.stream(self.queryset(params), columns, params, out, self.ordering)

@@ -8,6 +8,8 @@ real all-columns export (report-types.md §2.3), so any subset keeps it.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from reporting.models.ledger import ADDRESS_FIELDS
 
 from .base import Column
@@ -79,10 +81,8 @@ TRANSACTION_COLUMNS: tuple[Column, ...] = (
     Column("application_fee", money("application_fee")),
     Column("regulatory_tag", text("regulatory_tag")),
 )
-_BY_NAME = {c.name: c for c in TRANSACTION_COLUMNS}
 
-# The first version of the itemized balance change: the columns a book-keeper
-# reconciles with, UTC only (as shipped since issue 3, kept so files do not change).
+# The first versions' columns: the ones a book-keeper reconciles with, UTC only.
 BASIC = (
     "balance_transaction_id",
     "created_utc",
@@ -107,18 +107,41 @@ BASIC = (
     "dispute_reason",
 )
 LOCAL_TWINS = frozenset(TWINS)
+# The settling payout's bank trace id and its status.
+TRACE = ("trace_id", "trace_id_status")
+# Columns that only a platform or a Brazilian account fills.
+RARE = ("application_fee", "regulatory_tag", "connected_account_direct_charge_id")
+# Stripe's nine default columns of the itemized balance change (no source_id).
+ACTIVITY_DEFAULTS = [
+    "balance_transaction_id",
+    "created",
+    "available_on",
+    "currency",
+    "gross",
+    "fee",
+    "net",
+    "reporting_category",
+    "description",
+]
 
 
-def transaction_columns(*, basic: bool = False, local_times: bool = False) -> tuple[Column, ...]:
-    """The balance-transaction columns of one version: BASIC, or all (with or without the local twins)."""
-    if basic:
-        return tuple(_BY_NAME[name] for name in BASIC)
-    return tuple(c for c in TRANSACTION_COLUMNS if local_times or c.name not in LOCAL_TWINS)
+def transaction_columns(
+    *, basic: bool = False, trace: bool = True, local_times: bool = False, rare: bool = True
+) -> tuple[Column, ...]:
+    """Return the balance-transaction columns of one version, in the order of an all-columns export.
+
+    `basic` keeps only BASIC; the others say whether TRACE, the local twins and RARE are in.
+    """
+    return tuple(
+        c
+        for c in TRANSACTION_COLUMNS
+        if (not basic or c.name in BASIC)
+        and (trace or c.name not in TRACE)
+        and (local_times or c.name not in LOCAL_TWINS)
+        and (rare or c.name not in RARE)
+    )
 
 
-def defaults(names: list[str], *, local_times: bool) -> list[str]:
-    """Default columns named by their local twin (`created`) in timezone-aware versions, else `_utc`."""
-    return [n if local_times or n not in LOCAL_TWINS else f"{n}_utc" for n in names]
-
-
-__all__ = ["defaults", "transaction_columns"]
+def defaults(names: list[str], *, local_times: bool, twins: Collection[str] = LOCAL_TWINS) -> list[str]:
+    """Name default columns by their local twin (`created`) in timezone-aware versions, else by the `_utc` one."""
+    return [n if local_times or n not in twins else f"{n}_utc" for n in names]

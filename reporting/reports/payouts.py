@@ -7,9 +7,10 @@ from django.db.models import QuerySet
 from reporting.categories import PAYOUT_CATEGORIES
 from reporting.models import BalanceTransaction
 
-from .balance import ITEMIZED, ITEMIZED_TZ, ItemizedRows, in_interval, ledger
-from .base import Column, Params
+from .base import ITEMIZED, ITEMIZED_TZ, Column, ItemizedReport, Params
+from .columns import defaults
 from .formats import always_null, blank_as_null, money, text, timestamp
+from .ledger import in_interval, ledger
 from .summaries import CategorySummary
 
 # This report looks from the bank's side: a payout is positive, so every
@@ -53,11 +54,7 @@ _DEFAULTS = [
 ]
 
 
-def _utc(names: list[str]) -> list[str]:
-    return [f"{n}_utc" if n in _LOCAL else n for n in names]
-
-
-class PayoutsItemized(ItemizedRows):
+class PayoutsItemized(ItemizedReport):
     """Every payout (and payout reversal) whose funds moved in the interval (version 1, UTC)."""
 
     id = "payouts.itemized.1"
@@ -65,7 +62,7 @@ class PayoutsItemized(ItemizedRows):
     question = "Which payouts left my balance in this period, with their status and bank trace?"
     parameters = ITEMIZED
     columns = tuple(c for c in _COLUMNS if c.name not in (*_LOCAL, "application_fee"))
-    default_columns = _utc(_DEFAULTS)
+    default_columns = defaults(_DEFAULTS, local_times=False, twins=_LOCAL)
 
     def queryset(self, params: Params) -> QuerySet[BalanceTransaction]:
         return in_interval(ledger(params), params).filter(reporting_category__in=PAYOUT_CATEGORIES)

@@ -15,43 +15,31 @@ Signs are the balance's, as in the itemized balance change (charges positive).
 
 from __future__ import annotations
 
-from datetime import timedelta, tzinfo
 from typing import ClassVar
 
 from django.db.models import Q, QuerySet
 
 from reporting.models import BalanceTransaction
 
-from .balance import ACTIVITY_DEFAULTS, ITEMIZED, ITEMIZED_TZ, ItemizedRows, ledger
-from .base import Column, Params
-from .columns import BASIC, LOCAL_TWINS, TRANSACTION_COLUMNS, defaults
+from .base import ITEMIZED, ITEMIZED_TZ, Column, ItemizedReport, Params
+from .columns import ACTIVITY_DEFAULTS, defaults, transaction_columns
 from .formats import timestamp
-from .summaries import CategorySummary, sums_of
-from .totals import Sums
+from .ledger import ledger
+from .summaries import CategorySummary
+from .totals import Key, Sums, sums_of
 
 PAYOUT_FIRST = ("automatic_payout_id", "automatic_payout_effective_at_utc", "automatic_payout_effective_at")
-# Trace ids of the settling payout: what the reconciliation versions from 3 add.
-TRACE = ("trace_id", "trace_id_status")
-# Columns that only a platform or a Brazilian account fills: the latest version's union.
-RARE = ("application_fee", "regulatory_tag", "connected_account_direct_charge_id")
 
 
 def reconciliation_columns(
     *, basic: bool = False, trace: bool = True, local_times: bool = False, rare: bool = True
 ) -> tuple[Column, ...]:
-    """The settling payout's id and arrival first, then the transaction columns of the version."""
-    by_name = {c.name: c for c in TRANSACTION_COLUMNS}
-    rest = [
-        c
-        for c in TRANSACTION_COLUMNS
-        if c.name not in PAYOUT_FIRST
-        and (not basic or c.name in BASIC)
-        and (trace or c.name not in TRACE)
-        and (local_times or c.name not in LOCAL_TWINS)
-        and (rare or c.name not in RARE)
-    ]
-    first = [by_name[n] for n in PAYOUT_FIRST if local_times or n not in LOCAL_TWINS]
-    return (*first, *rest)
+    """Return the transaction columns of the version, the settling payout's id and arrival first.
+
+    From version 3 the payout's bank trace (`trace`) is in; the latest version adds the RARE columns.
+    """
+    columns = transaction_columns(basic=basic, trace=trace, local_times=local_times, rare=rare)
+    return (*(c for c in columns if c.name in PAYOUT_FIRST), *(c for c in columns if c.name not in PAYOUT_FIRST))
 
 
 def _v1_columns() -> tuple[Column, ...]:
@@ -72,6 +60,7 @@ _BY_PAYOUT = ("automatic_payout__effective_at", "automatic_payout__stripe_id", "
 
 
 def settled_in_interval(params: Params) -> QuerySet[BalanceTransaction]:
+    """Return the transactions settled by the automatic payouts arriving in the interval."""
     return ledger(params).filter(
         automatic_payout__effective_at__gte=params.interval_start,
         automatic_payout__effective_at__lt=params.interval_end,
@@ -79,11 +68,12 @@ def settled_in_interval(params: Params) -> QuerySet[BalanceTransaction]:
 
 
 def settled_by(params: Params) -> QuerySet[BalanceTransaction]:
+    """Return the transactions the automatic payout `params.payout` settled."""
     return ledger(params).filter(automatic_payout__stripe_id=params.payout)
 
 
 def unsettled_at(params: Params) -> QuerySet[BalanceTransaction]:
-    """Transactions dated before interval_end that no automatic payout arriving before it has settled."""
+    """Return the transactions dated before interval_end that no automatic payout arriving before it settled."""
     end = params.interval_end
     return (
         ledger(params)
@@ -104,11 +94,11 @@ class PayoutReconciliationSummary(CategorySummary):
     name = "Payout reconciliation summary"
     question = "What did the payouts that reached my bank in this period consist of, by category?"
 
-    def sums(self, params: Params) -> dict[tuple[str, str], Sums]:
+    def sums(self, params: Params) -> dict[Key, Sums]:
         return sums_of(settled_in_interval(params))
 
 
-class PayoutReconciliationItemized(ItemizedRows):
+class PayoutReconciliationItemized(ItemizedReport):
     """Version 1: each transaction settled by an automatic payout arriving in the interval."""
 
     id = "payout_reconciliation.itemized.1"
@@ -169,11 +159,8 @@ class PayoutReconciliationByIdSummary(CategorySummary):
     parameters: ClassVar[tuple[str, ...]] = ("payout", "columns")
     required = ("payout",)
 
-    def sums(self, params: Params) -> dict[tuple[str, str], Sums]:
+    def sums(self, params: Params) -> dict[Key, Sums]:
         return sums_of(settled_by(params))
-
-    def filename(self, params: Params, zone: tzinfo | None = None) -> str:
-        return f"{self.id}_{params.payout}.csv"
 
 
 class PayoutReconciliationByIdItemized(PayoutReconciliationItemized):
@@ -187,9 +174,6 @@ class PayoutReconciliationByIdItemized(PayoutReconciliationItemized):
 
     def queryset(self, params: Params) -> QuerySet[BalanceTransaction]:
         return settled_by(params)
-
-    def filename(self, params: Params, zone: tzinfo | None = None) -> str:
-        return f"{self.id}_{params.payout}.csv"
 
 
 class PayoutReconciliationByIdItemized2(PayoutReconciliationByIdItemized):
@@ -225,14 +209,11 @@ class EndingBalanceReconciliationSummary(CategorySummary):
     parameters: ClassVar[tuple[str, ...]] = ("interval_end", "currency", "timezone", "columns")
     required = ("interval_end",)
 
-    def sums(self, params: Params) -> dict[tuple[str, str], Sums]:
+    def sums(self, params: Params) -> dict[Key, Sums]:
         return sums_of(unsettled_at(params))
 
-    def filename(self, params: Params, zone: tzinfo | None = None) -> str:
-        return _as_of_filename(self.id, params, zone)
 
-
-class EndingBalanceReconciliationItemized(ItemizedRows):
+class EndingBalanceReconciliationItemized(ItemizedReport):
     """Version 1: each transaction still in the balance at interval_end (basic columns, UTC)."""
 
     id = "ending_balance_reconciliation.itemized.1"
@@ -245,9 +226,6 @@ class EndingBalanceReconciliationItemized(ItemizedRows):
 
     def queryset(self, params: Params) -> QuerySet[BalanceTransaction]:
         return unsettled_at(params)
-
-    def filename(self, params: Params, zone: tzinfo | None = None) -> str:
-        return _as_of_filename(self.id, params, zone)
 
 
 class EndingBalanceReconciliationItemized2(EndingBalanceReconciliationItemized):
@@ -273,10 +251,3 @@ class EndingBalanceReconciliationItemized4(EndingBalanceReconciliationItemized3)
     id = "ending_balance_reconciliation.itemized.4"
     parameters = ("interval_end", "currency", "reporting_category", "timezone", "decimal_separator", "columns")
     columns = reconciliation_columns(local_times=True)
-
-
-def _as_of_filename(report_id: str, params: Params, zone: tzinfo | None) -> str:
-    """Named after the last day the balance includes."""
-    assert params.interval_end is not None
-    last_day = (params.interval_end - timedelta(seconds=1)).astimezone(zone or params.timezone)
-    return f"{report_id}_{last_day:%Y-%m-%d}.csv"

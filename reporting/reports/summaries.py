@@ -6,17 +6,14 @@ from collections.abc import Iterator, Sequence
 from itertools import groupby
 from typing import ClassVar
 
-from django.db.models import Count, QuerySet, Sum
-
 from reporting.categories import PAYOUT_CATEGORIES
-from reporting.models import BalanceTransaction
 
-from .base import Column, Params, Report
+from .base import Column, Params, SummaryReport
 from .formats import Row, money, text
-from .totals import Sums, sums_by_category
+from .totals import Key, Sums, sums_by_category
 
 
-class CategorySummary(Report):
+class CategorySummary(SummaryReport):
     """Base of the `*.summary.1` types by category: balance change and payouts say which
     side of the ledger they sum; the reconciliation summaries override sums()."""
 
@@ -33,8 +30,8 @@ class CategorySummary(Report):
     )
     default_columns = ["reporting_category", "currency", "count", "gross", "fee", "net"]
 
-    def sums(self, params: Params) -> dict[tuple[str, str], Sums]:
-        """The (currency, reporting_category) sums this summary reports."""
+    def sums(self, params: Params) -> dict[Key, Sums]:
+        """Return the (currency, reporting_category) sums this summary reports."""
         assert params.interval_start is not None
         assert params.interval_end is not None
         sums = sums_by_category(params, params.interval_start, params.interval_end)
@@ -46,19 +43,9 @@ class CategorySummary(Report):
             total = Sums()
             for _, category in keys:
                 s = sums[currency, category]
-                total.count, total.amount, total.fee = total.count + s.count, total.amount + s.amount, total.fee + s.fee
+                total.add(s)
                 yield _line(category, currency, s)
             yield _line("total", currency, total)
-
-
-def sums_of(queryset: QuerySet[BalanceTransaction]) -> dict[tuple[str, str], Sums]:
-    """GROUP BY currency and category over a ledger queryset (the reconciliation summaries)."""
-    rows = (
-        queryset.order_by()
-        .values_list("currency", "reporting_category")
-        .annotate(count=Count("id"), amount=Sum("amount"), fee=Sum("fee"), net=Sum("net"))
-    )
-    return {(currency, category): Sums(*values) for currency, category, *values in rows}
 
 
 def _line(category: str, currency: str, s: Sums) -> Row:

@@ -11,14 +11,17 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, QuerySet, Sum
 
 from reporting.categories import PAYOUT_CATEGORIES
-from reporting.models import BalanceTransaction, DailyTotal
+from reporting.models import DailyTotal
 
-from .base import Params
+from .ledger import ledger, scope
+
+if TYPE_CHECKING:
+    from .base import Params
 
 
 @dataclass
@@ -40,48 +43,56 @@ class Sums:
     fee: int = 0
     net: int = 0
 
+    def add(self, other: Sums) -> None:
+        self.count += other.count
+        self.amount += other.amount
+        self.fee += other.fee
+        self.net += other.net
 
-def _sums(queryset: QuerySet[Any], count: Any) -> list[dict[str, Any]]:
-    return list(
-        queryset.values("currency", "reporting_category")
-        .order_by()
-        .annotate(count=count, amount=Sum("amount"), fee=Sum("fee"), net=Sum("net"))
+
+Key = tuple[str, str]  # (currency, reporting_category)
+
+
+def sums_of(queryset: QuerySet[Any], count: Any = None) -> dict[Key, Sums]:
+    """Sum a ledger (or daily totals) queryset per currency and reporting category.
+
+    `count` counts each group's transactions: the default counts rows; daily totals pass Sum("count").
+    """
+    rows = (
+        queryset.order_by()
+        .values_list("currency", "reporting_category")
+        .annotate(count=count or Count("id"), amount=Sum("amount"), fee=Sum("fee"), net=Sum("net"))
     )
+    return {(currency, category): Sums(*values) for currency, category, *values in rows}
 
 
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=UTC)
 
 
-def sums_by_category(params: Params, lo: datetime | None, hi: datetime) -> dict[tuple[str, str], Sums]:
+def sums_by_category(params: Params, lo: datetime | None, hi: datetime) -> dict[Key, Sums]:
     """Sum transactions with lo <= effective_at < hi (lo None: since the beginning), per (currency, category)."""
-    scope: dict[str, Any] = {"account_id": params.account_id, "livemode": params.livemode}
-    if params.currency:
-        scope["currency"] = params.currency
-    ledger = BalanceTransaction.objects.filter(**scope)
+    transactions = ledger(params)
     # Whole UTC days inside [lo, hi): [first_day, last_day).
     last_day = hi.astimezone(UTC).date()
     first_day = None
     if lo is not None:
         lo_utc = lo.astimezone(UTC)
         first_day = lo_utc.date() if lo_utc.time() == time() else lo_utc.date() + timedelta(days=1)
-    rows: list[dict[str, Any]] = []
+    parts: list[dict[Key, Sums]] = []
     if first_day is not None and first_day >= last_day:
-        rows += _sums(ledger.filter(effective_at__gte=lo, effective_at__lt=hi), Count("id"))
+        parts.append(sums_of(transactions.filter(effective_at__gte=lo, effective_at__lt=hi)))
     else:
-        days = DailyTotal.objects.filter(**scope, day__lt=last_day)
-        rows += _sums(days if first_day is None else days.filter(day__gte=first_day), Sum("count"))
+        days = DailyTotal.objects.filter(**scope(params), day__lt=last_day)
+        parts.append(sums_of(days if first_day is None else days.filter(day__gte=first_day), Sum("count")))
         if lo is not None and first_day is not None and lo < _midnight(first_day):
-            rows += _sums(ledger.filter(effective_at__gte=lo, effective_at__lt=_midnight(first_day)), Count("id"))
+            parts.append(sums_of(transactions.filter(effective_at__gte=lo, effective_at__lt=_midnight(first_day))))
         if _midnight(last_day) < hi:
-            rows += _sums(ledger.filter(effective_at__gte=_midnight(last_day), effective_at__lt=hi), Count("id"))
-    result: dict[tuple[str, str], Sums] = defaultdict(Sums)
-    for row in rows:
-        s = result[row["currency"], row["reporting_category"]]
-        s.count += row["count"]
-        s.amount += row["amount"]
-        s.fee += row["fee"]
-        s.net += row["net"]
+            parts.append(sums_of(transactions.filter(effective_at__gte=_midnight(last_day), effective_at__lt=hi)))
+    result: dict[Key, Sums] = defaultdict(Sums)
+    for part in parts:
+        for key, s in part.items():
+            result[key].add(s)
     return dict(result)
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from reporting.models import BalanceTransaction, DailyTotal, DataWatermark, Event, Payout
-from reporting.reports.base import csv_line
+from reporting.reports.formats import csv_line
 from tests.factories import AccountFactory
 
 BALANCE_ID = "balance_change_from_activity.itemized.1"

@@ -306,7 +306,7 @@ def test_write_in_small_batches_gives_the_same_file(golden_account, monkeypatch,
     )
     whole = io.BytesIO()
     whole_count = report.write(params, whole)
-    monkeypatch.setattr("reporting.reports.base.CHUNK_ROWS", 2)
+    monkeypatch.setattr("reporting.reports.formats.CHUNK_ROWS", 2)
     batched = io.BytesIO()
 
     batched_count = report.write(params, batched)
