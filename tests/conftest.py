@@ -7,11 +7,38 @@ from pathlib import Path
 
 import pytest
 from celery import Celery
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from config.celery import app as celery_app
 from reporting import embedded_redis
 from reporting.models import DataWatermark, Membership
 from tests.factories import AccountFactory, MembershipFactory, UserFactory
+
+# Hypothesis profiles: `ci` unless HYPOTHESIS_PROFILE names another (`make test-deep`: `deep`).
+#
+# ci: 30 examples a property, the same ones on every run and every machine (derandomized,
+# no example database), so a failure in CI reproduces anywhere. Why 30: Hypothesis grows
+# its examples as a run goes on, and by 30 these properties have drawn ledgers near
+# their strategies' max sizes and given every report family rows in several examples
+# (the rarest, payout reconciliation, has rows in about one example in six: 4 or more
+# of the 30, see `pytest --hypothesis-show-statistics tests/reports/test_fast_paths.py`);
+# with 10-15 the big ledgers and the rare families are barely reached. A property that
+# costs far less (or far more) per example than a few report runs scales its count
+# with `examples()`.
+# deep: ten times as many, randomized, with the local example database (.hypothesis/)
+# replaying earlier failures first: it explores, where ci guards.
+hypothesis_settings.register_profile("ci", hypothesis_settings.get_profile("ci"), max_examples=30)
+hypothesis_settings.register_profile(
+    "deep", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def examples(scale: float = 1.0) -> int:
+    """`scale` times the active profile's max_examples: a property's count that follows the profile."""
+    return max(1, round(hypothesis_settings.default.max_examples * scale))
+
 
 # With CI set, a skipped test is a failed run: nothing may pass by not running.
 _skipped: list[str] = []
