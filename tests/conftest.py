@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import os
+import queue
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from celery import Celery
@@ -11,7 +13,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from config.celery import app as celery_app
-from reporting import embedded_redis
+from reporting import embedded_redis, tasks
 from reporting.models import DataWatermark, Membership
 from tests.factories import AccountFactory, MembershipFactory, UserFactory
 
@@ -108,6 +110,38 @@ def celery_worker(redis_url, settings):
     ) as worker:
         yield worker
     use_broker(celery_app, "memory://")
+
+
+class InProcessTasks:
+    """Broker and worker for tests about what a run produces, not how it travels.
+
+    `run_report.delay` (what the on-commit enqueue calls) only records the run id;
+    `run_queued()` then runs the real task in this thread, as a worker would.
+    The real Redis + worker path keeps its own end-to-end tests (`celery_worker`).
+    """
+
+    def __init__(self) -> None:
+        self._ids: queue.SimpleQueue[str] = queue.SimpleQueue()  # filled from the live server's threads
+
+    def enqueue(self, run_id: str) -> None:
+        self._ids.put(run_id)
+
+    def run_queued(self) -> int:
+        ran = 0
+        while True:
+            try:
+                run_id = self._ids.get_nowait()
+            except queue.Empty:
+                return ran
+            tasks.run_report(run_id)
+            ran += 1
+
+
+@pytest.fixture
+def in_process_tasks() -> Iterator[InProcessTasks]:
+    queued = InProcessTasks()
+    with mock.patch.object(tasks.run_report, "delay", side_effect=queued.enqueue):
+        yield queued
 
 
 @pytest.fixture
