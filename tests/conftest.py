@@ -3,12 +3,14 @@ from __future__ import annotations
 import os
 import queue
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from unittest import mock
 
 import pytest
 from celery import Celery
+from django.db import transaction
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -142,6 +144,25 @@ def in_process_tasks() -> Iterator[InProcessTasks]:
     queued = InProcessTasks()
     with mock.patch.object(tasks.run_report, "delay", side_effect=queued.enqueue):
         yield queued
+
+
+@contextmanager
+def module_transaction(django_db_blocker) -> Iterator[None]:
+    """An outer transaction for rows a module builds once and its tests share.
+
+    Each test's own transaction nests inside it as a savepoint and rolls back to it,
+    so every test sees the shared rows as built; they are rolled back after the
+    module's last test. Only for modules without transactional (live server) tests.
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture
