@@ -1,17 +1,48 @@
 from __future__ import annotations
 
 import os
+import queue
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from celery import Celery
+from django.db import transaction
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from config.celery import app as celery_app
-from reporting import embedded_redis
+from reporting import embedded_redis, tasks
 from reporting.models import DataWatermark, Membership
 from tests.factories import AccountFactory, MembershipFactory, UserFactory
+
+# Hypothesis profiles: `ci` unless HYPOTHESIS_PROFILE names another (`make test-deep`: `deep`).
+#
+# ci: 30 examples a property, the same ones on every run and every machine (derandomized,
+# no example database), so a failure in CI reproduces anywhere. Why 30: Hypothesis grows
+# its examples as a run goes on, and by 30 these properties have drawn ledgers near
+# their strategies' max sizes and given every report family rows in several examples
+# (the rarest, payout reconciliation, has rows in about one example in six: 4 or more
+# of the 30, see `pytest --hypothesis-show-statistics tests/reports/test_fast_paths.py`);
+# with 10-15 the big ledgers and the rare families are barely reached. A property that
+# costs far less (or far more) per example than a few report runs scales its count
+# with `examples()`.
+# deep: ten times as many, randomized, with the local example database (.hypothesis/)
+# replaying earlier failures first: it explores, where ci guards.
+hypothesis_settings.register_profile("ci", hypothesis_settings.get_profile("ci"), max_examples=30)
+hypothesis_settings.register_profile(
+    "deep", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def examples(scale: float = 1.0) -> int:
+    """`scale` times the active profile's max_examples: a property's count that follows the profile."""
+    return max(1, round(hypothesis_settings.default.max_examples * scale))
+
 
 # With CI set, a skipped test is a failed run: nothing may pass by not running.
 _skipped: list[str] = []
@@ -34,6 +65,31 @@ def use_broker(app: Celery, url: str) -> None:
     # Celery caches connection pools built from the old URL.
     app._pool = None
     app.amqp._producer_pool = None
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_by_delete() -> Iterator[None]:
+    """After a transactional (live server) test, empty PostgreSQL's tables with DELETE, as Django does on SQLite.
+
+    Django's one TRUNCATE of all 22 tables takes 0.5-0.9 s even when they hold a few rows
+    (each table and index gets new files), more than most stripe client tests take to
+    run; DELETE of those rows takes milliseconds. The same tables end up empty: the
+    flush runs in one transaction and the foreign keys are deferred, checked at its
+    COMMIT. A flush that resets sequences, or cascades beyond the tables it names,
+    keeps TRUNCATE.
+    """
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or allow_cascade:
+            return truncate(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        return [f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(table))};" for table in tables]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "sql_flush", sql_flush)
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -81,6 +137,57 @@ def celery_worker(redis_url, settings):
     ) as worker:
         yield worker
     use_broker(celery_app, "memory://")
+
+
+class InProcessTasks:
+    """Broker and worker for tests about what a run produces, not how it travels.
+
+    `run_report.delay` (what the on-commit enqueue calls) only records the run id;
+    `run_queued()` then runs the real task in this thread, as a worker would.
+    The real Redis + worker path keeps its own end-to-end tests (`celery_worker`).
+    """
+
+    def __init__(self) -> None:
+        self._ids: queue.SimpleQueue[str] = queue.SimpleQueue()  # filled from the live server's threads
+
+    def enqueue(self, run_id: str) -> None:
+        self._ids.put(run_id)
+
+    def run_queued(self) -> int:
+        ran = 0
+        while True:
+            try:
+                run_id = self._ids.get_nowait()
+            except queue.Empty:
+                return ran
+            tasks.run_report(run_id)
+            ran += 1
+
+
+@pytest.fixture
+def in_process_tasks() -> Iterator[InProcessTasks]:
+    queued = InProcessTasks()
+    with mock.patch.object(tasks.run_report, "delay", side_effect=queued.enqueue):
+        yield queued
+
+
+@contextmanager
+def module_transaction(django_db_blocker) -> Iterator[None]:
+    """An outer transaction for rows a module builds once and its tests share.
+
+    Each test's own transaction nests inside it as a savepoint and rolls back to it,
+    so every test sees the shared rows as built; they are rolled back after the
+    module's last test. Only for modules without transactional (live server) tests.
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture

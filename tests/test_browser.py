@@ -1,7 +1,7 @@
 """The dashboard in a real browser: log in, request a report, watch it finish without a reload, download it.
 
 Debian's Chromium, driven by Playwright, against the live server and a real
-Celery worker on real Redis.
+Celery worker on real Redis; the widget tests run their report in-process.
 """
 
 from __future__ import annotations
@@ -48,19 +48,17 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def _allow_async_unsafe(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Playwright's sync API runs an event loop in this thread; without this the
-    # ORM calls made here raise SynchronousOnlyOperation.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def browser(_allow_async_unsafe: None) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One Chromium for the module; each test has its own context (cookies, storage, downloads)."""
+    with pytest.MonkeyPatch.context() as patch:
+        # Playwright's sync API runs an event loop in this thread; without this the
+        # ORM calls made here raise SynchronousOnlyOperation.
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
 
 
 @pytest.fixture
@@ -205,7 +203,7 @@ def download_csv(page: Page, run: ReportRun) -> list[str]:
     return Path(download_info.value.path()).read_text(encoding="utf-8").splitlines()
 
 
-def test_column_picker_reorders_the_file(live_server, celery_worker, account, page, console_errors):
+def test_column_picker_reorders_the_file(live_server, in_process_tasks, account, page, console_errors):
     for day in (datetime(2025, 8, 20, 8, tzinfo=UTC), datetime(2025, 9, 10, 8, tzinfo=UTC)):
         BalanceTransactionFactory(account=account, created=day, amount=5000, fee=59)
     user = UserFactory.create(username="columns", password=PASSWORD)
@@ -231,12 +229,13 @@ def test_column_picker_reorders_the_file(live_server, celery_worker, account, pa
 
     run = ReportRun.objects.get(requested_by=user)
     assert run.parameters["columns"] == ["currency", "net_amount", "description"]
+    assert in_process_tasks.run_queued() == 1
     lines = download_csv(page, run)
     assert lines[0] == '"currency","net_amount","description"'
     assert console_errors == []
 
 
-def test_payout_picker_finds_a_payout_by_amount(live_server, celery_worker, account, page, console_errors):
+def test_payout_picker_finds_a_payout_by_amount(live_server, in_process_tasks, account, page, console_errors):
     from tests.factories import PayoutFactory
 
     march = PayoutFactory(
@@ -270,6 +269,7 @@ def test_payout_picker_finds_a_payout_by_amount(live_server, celery_worker, acco
     run = ReportRun.objects.get(requested_by=user)
     assert run.parameters["payout"] == "po_1March"
     assert "interval_start" not in run.parameters
+    assert in_process_tasks.run_queued() == 1
     lines = download_csv(page, run)
     assert lines[0] == '"reporting_category","currency","count","gross","fee","net"'
     assert lines[1].startswith('"charge","usd","2","150.00"'), lines

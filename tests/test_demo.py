@@ -31,6 +31,7 @@ from reporting.models import (
 )
 from reporting.models.accounts import generate_secret
 from reporting.models.ledger import ADDRESS_FIELDS, ADDRESS_PARTS
+from tests.conftest import module_transaction
 from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,17 +57,21 @@ def ledger_snapshot(account, livemode=False):
     )
 
 
-@pytest.fixture
-def ledger_account():
-    account = AccountFactory(name="Generated")
-    generate_ledger(account=account, livemode=False, rows=ROWS, seed=7, end=END)
-    return account
+@pytest.fixture(scope="module")
+def ledger_account(django_db_setup, django_db_blocker):
+    """One generated ledger for the module's tests, which only read it (built once: ~1 s a copy)."""
+    with module_transaction(django_db_blocker):
+        with django_db_blocker.unblock():
+            account = AccountFactory(name="Generated")
+            generate_ledger(account=account, livemode=False, rows=ROWS, seed=7, end=END)
+        yield account
 
 
-@pytest.fixture
-def txns(ledger_account):
-    rows = BalanceTransaction.objects.for_mode(ledger_account, False).select_related("payout", "automatic_payout")
-    return list(rows.order_by("effective_at", "id"))
+@pytest.fixture(scope="module")
+def txns(ledger_account, django_db_blocker):
+    with django_db_blocker.unblock():
+        rows = BalanceTransaction.objects.for_mode(ledger_account, False).select_related("payout", "automatic_payout")
+        return list(rows.order_by("effective_at", "id"))
 
 
 def test_generate_ledger_writes_about_the_rows_asked_for(txns):
@@ -447,14 +452,15 @@ def test_load_demo_reports_each_mode():
 def test_load_demo_after_reset_regenerates_the_same_ledger():
     load_demo(rows=2000, seed=1)
     before = ledger_snapshot(DEMO_ACCOUNT_ID)
-    old_pks = set(BalanceTransaction.objects.values_list("pk", flat=True))
+    demo_rows = BalanceTransaction.objects.filter(account_id=DEMO_ACCOUNT_ID)  # not the module's shared ledger
+    old_pks = set(demo_rows.values_list("pk", flat=True))
 
     deleted = reset_demo_ledger()
     load_demo(rows=2000, seed=1)
 
     assert deleted == len(old_pks)
     assert ledger_snapshot(DEMO_ACCOUNT_ID) == before
-    assert not old_pks & set(BalanceTransaction.objects.values_list("pk", flat=True))
+    assert not old_pks & set(demo_rows.values_list("pk", flat=True))
 
 
 def test_reset_demo_ledger_leaves_other_accounts_alone(ledger_account):

@@ -1,4 +1,8 @@
-"""The real `stripe` package (16.x) against the live server and a real worker, both client styles."""
+"""The real `stripe` package (16.x) against the live server, both client styles.
+
+Runs execute in-process (`in_process_tasks`): these tests are about what the client
+sees. Two of them, a success and a failure, go through real Redis and a real worker.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from django.urls import reverse
 from reporting.models import ApiKey, File, FileLink, ReportRun, ReportType
 from reporting.reports import REPORT_TYPES, ReportError
 from reporting.reports.balance import BalanceSummary
+from tests.conftest import InProcessTasks
 from tests.factories import BalanceTransactionFactory, PayoutFactory, ReportRunFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -146,6 +151,7 @@ def dashboard(client, analyst):
 
 
 def wait_for(retrieve: Callable[[str], Any], run_id: str, timeout: float = 30) -> Any:
+    """The run once the real worker has finished it."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         run = retrieve(run_id)
@@ -155,6 +161,14 @@ def wait_for(retrieve: Callable[[str], Any], run_id: str, timeout: float = 30) -
     raise AssertionError(f"{run_id} still pending after {timeout}s")
 
 
+def finish(queued: InProcessTasks, retrieve: Callable[[str], Any], run_id: str) -> Any:
+    """Run the one task the create queued, here, and read the run back through the client."""
+    assert queued.run_queued() == 1
+    run = retrieve(run_id)
+    assert run.status != "pending"
+    return run
+
+
 def dashboard_bytes(dashboard, run_id: str) -> bytes:
     response = dashboard.get(reverse("reporting:run-download", args=[run_id]))
     assert response.status_code == 200
@@ -162,10 +176,10 @@ def dashboard_bytes(dashboard, run_id: str) -> bytes:
 
 
 @pytest.fixture
-def succeeded_run(sc, celery_worker):
+def succeeded_run(sc, in_process_tasks):
     """One finished balance.summary.1 run for September, read back through the client."""
     created = sc.v1.reporting.report_runs.create({"report_type": "balance.summary.1", "parameters": SEPTEMBER})
-    run = wait_for(sc.v1.reporting.report_runs.retrieve, created.id)
+    run = finish(in_process_tasks, sc.v1.reporting.report_runs.retrieve, created.id)
     assert run.status == "succeeded", run.error
     return run
 
@@ -212,7 +226,7 @@ def test_live_key_sees_live_availability(live_sc):
     assert report_type.data_available_end == AVAILABLE_END
 
 
-# 2. Runs on the real worker, downloaded three ways
+# 2. Runs, downloaded three ways
 
 
 RUN_CASES = [
@@ -232,12 +246,12 @@ RUN_CASES = [
 
 @pytest.mark.parametrize(("report_type", "extra"), RUN_CASES)
 def test_run_succeeds_and_downloads_same_bytes(
-    sc, live_server, test_secret, dashboard, celery_worker, report_type, extra
+    sc, live_server, test_secret, dashboard, in_process_tasks, report_type, extra
 ):
     parameters = {**parameters_for(report_type), **extra}
 
     created = sc.v1.reporting.report_runs.create({"report_type": report_type, "parameters": parameters})
-    run = wait_for(sc.v1.reporting.report_runs.retrieve, created.id)
+    run = finish(in_process_tasks, sc.v1.reporting.report_runs.retrieve, created.id)
     basic = requests.get(run.result.url, auth=(test_secret, ""), timeout=10)
     bearer = requests.get(run.result.url, headers={"Authorization": f"Bearer {test_secret}"}, timeout=10)
     from_dashboard = dashboard_bytes(dashboard, run.id)
@@ -287,6 +301,7 @@ def test_run_result_is_also_a_file_in_files_api(sc, succeeded_run):
 
 
 def test_legacy_api_runs_downloads_and_links(legacy, dashboard, celery_worker):
+    """End to end: the run travels through real Redis to a real worker."""
     created = stripe.reporting.ReportRun.create(report_type="payouts.itemized.1", parameters=SEPTEMBER)
     run = wait_for(stripe.reporting.ReportRun.retrieve, created.id)
     listed = stripe.reporting.ReportRun.list(limit=5)
@@ -847,9 +862,9 @@ def test_each_mode_sees_only_its_own_runs(sc, live_sc, account):
     assert cross_cursor.value.http_status == 404
 
 
-def test_live_key_file_is_hidden_from_test_key(sc, live_sc, live_secret, celery_worker):
+def test_live_key_file_is_hidden_from_test_key(sc, live_sc, live_secret, in_process_tasks):
     created = live_sc.v1.reporting.report_runs.create({"report_type": "balance.summary.1", "parameters": LIVE_INTERVAL})
-    run = wait_for(live_sc.v1.reporting.report_runs.retrieve, created.id)
+    run = finish(in_process_tasks, live_sc.v1.reporting.report_runs.retrieve, created.id)
     with pytest.raises(stripe.InvalidRequestError) as hidden:
         sc.v1.files.retrieve(run.result.id)
     live_download = requests.get(run.result.url, auth=(live_secret, ""), timeout=10)
@@ -925,6 +940,8 @@ def test_created_filter_accepts_datetimes_and_pages_backward(sc, many_runs):
 
 
 def test_failed_run_on_the_worker(sc, celery_worker, monkeypatch):
+    """End to end: the worker (a thread of this process, so the patch reaches it) fails the run."""
+
     def refuse(self, params, out):
         raise ReportError("Too much data for one file.")
 
@@ -953,8 +970,10 @@ def test_expired_file_is_no_longer_downloadable(sc, succeeded_run, test_secret):
     assert public.status_code == 404
 
 
-def test_legacy_file_link_modify_and_list(legacy, celery_worker):
-    run = wait_for(stripe.reporting.ReportRun.retrieve, stripe.reporting.ReportRun.create(**create_params()).id)
+def test_legacy_file_link_modify_and_list(legacy, in_process_tasks):
+    run = finish(
+        in_process_tasks, stripe.reporting.ReportRun.retrieve, stripe.reporting.ReportRun.create(**create_params()).id
+    )
     link = stripe.FileLink.create(file=run.result.id)
 
     expired = stripe.FileLink.modify(link.id, expires_at="now")

@@ -593,8 +593,7 @@ def sql_path_where_possible(report_type: str, params: Params) -> Iterator[mock.M
 
 
 @pytest.mark.parametrize("path", ["sql", "python"])
-@settings(
-    max_examples=40,
+@settings(  # examples: the profile's (tests/conftest.py), for each path
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

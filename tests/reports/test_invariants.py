@@ -190,7 +190,7 @@ def major(minor: int, currency: str) -> Decimal:
     return Decimal(minor).scaleb(-exponent(currency))
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # examples: the profile's
 @given(
     ledger=st.lists(entries, max_size=12),
     bounds=st.lists(st.integers(-24, HOURS + 24), min_size=3, max_size=3, unique=True).map(sorted),

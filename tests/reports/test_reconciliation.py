@@ -459,8 +459,7 @@ def add(x: dict[tuple[str, str], Line], y: dict[tuple[str, str], Line]) -> dict[
     return {key: x.get(key, Line()) + y.get(key, Line()) for key in x.keys() | y.keys()}
 
 
-SETTINGS = settings(
-    max_examples=30,
+SETTINGS = settings(  # examples: the profile's (tests/conftest.py)
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
