@@ -1,26 +1,22 @@
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
-from django.db.models import BooleanField, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import QuerySet
 from django.http import FileResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 
 from reporting import services
-from reporting.db import Columns
 from reporting.forms import ParametersForm
 from reporting.models import Door, Event, File, FileLink, Payout, ReportRun, ReportType, data_availability
 from reporting.reports import REPORT_TYPES, get_report
 from reporting.unixtime import MAX_TIMESTAMP, from_unix
 
 from . import serializers
-from .auth import ApiRequest, KeyQuery, api_view, unrecognized
+from .auth import ApiRequest, api_view, unrecognized
 from .errors import StripeError, resource_missing
 from .openapi import FILE_PURPOSES
 from .pagination import PAGE_PARAMS, paginate
@@ -43,62 +39,12 @@ def check_expand(params: dict[str, Any], allowed: Collection[str]) -> set[str]:
     return set(expand)
 
 
-def _has_links(file_id_column: str) -> RawSQL:
-    # Written out rather than Exists(OuterRef(...)): building that expression cost
-    # each by-id request more than running the query did. A scalar subquery with
-    # LIMIT 1, not EXISTS: PostgreSQL turned EXISTS into a hashed subplan that read
-    # every link of every account; this stays one index probe per row.
-    sql = f'(SELECT 1 FROM "reporting_filelink" link WHERE link."file_id" = {file_id_column} LIMIT 1) IS NOT NULL'
-    return RawSQL(sql, [], output_field=BooleanField())
-
-
 def files_of(request: ApiRequest) -> QuerySet[File]:
-    return File.objects.filter(account_id=request.account.pk, livemode=request.livemode).annotate(
-        has_links=_has_links('"reporting_file"."id"')
-    )
+    return File.objects.filter(account_id=request.account.pk, livemode=request.livemode)
 
 
 def runs_of(request: ApiRequest) -> QuerySet[ReportRun]:
-    return (
-        ReportRun.objects.for_mode(request.account, request.livemode)
-        .select_related("result")
-        .annotate(result_has_links=_has_links('"reporting_reportrun"."result_id"'))
-    )
-
-
-LINK_COLUMNS = Columns(FileLink, "l")
-
-
-def links_of_files(file_ids: Collection[str]) -> dict[str, list[FileLink]]:
-    """Load the links of these files, newest first, in one query (none at all for no files).
-
-    The querysets above say which files have links, so the common case, a report
-    file nobody shared, costs no query here.
-    """
-    links: dict[str, list[FileLink]] = defaultdict(list)
-    if file_ids:
-        # Written out (see auth.Columns): the ORM took longer to build this query than to run it.
-        placeholders = ", ".join(["%s"] * len(file_ids))
-        sql = (
-            f'SELECT {LINK_COLUMNS.select(connection)} FROM "{FileLink._meta.db_table}" "l" '
-            f'WHERE "l"."file_id" IN ({placeholders}) ORDER BY "l"."created" DESC, "l"."id" DESC'
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, list(file_ids))
-            rows = cursor.fetchall()
-        for row in rows:
-            link = LINK_COLUMNS.build(connection, row)
-            assert link is not None
-            links[link.file_id].append(link)
-    return links
-
-
-def run_links(runs: Collection[ReportRun]) -> dict[str, list[FileLink]]:
-    return links_of_files([run.result_id for run in runs if run.result_id and getattr(run, "result_has_links", True)])
-
-
-def file_links_of(files: Collection[File]) -> dict[str, list[FileLink]]:
-    return links_of_files([file.pk for file in files if getattr(file, "has_links", True)])
+    return ReportRun.objects.for_mode(request.account, request.livemode).select_related("result")
 
 
 def links_of(request: ApiRequest) -> QuerySet[FileLink]:
@@ -114,9 +60,10 @@ def report_runs(request: ApiRequest) -> HttpResponseBase:
         return create_report_run(request)
     check_known(request.params, PAGE_PARAMS)
     check_expand(request.params, {"data.result", "data.parameters", "data.result.links"})
-    page, has_more = paginate(runs_of(request), request.params, kind="report run")
-    links = run_links(page)
-    data = [serializers.report_run_dict(request, run, links) for run in page]
+    # The newest links of every file on the page in one query.
+    runs = runs_of(request).prefetch_related(serializers.newest_links("result__links"))
+    page, has_more = paginate(runs, request.params, kind="report run")
+    data = [serializers.report_run_dict(request, run) for run in page]
     return ok(serializers.list_dict("/v1/reporting/report_runs", data, has_more))
 
 
@@ -154,35 +101,18 @@ def create_report_run(request: ApiRequest) -> HttpResponseBase:
         door=Door.API,
         api_key=request.api_key,
     )
-    return ok(serializers.report_run_dict(request, run, {}))
+    return ok(serializers.report_run_dict(request, run))
 
 
-# The key, the run in the key's account and mode, its file and the file's newest
-# links (one more than a page shows, for has_more), in one query: the API's most
-# polled request costs one round trip and no query building.
-RUN_BY_ID = KeyQuery(
-    columns=(Columns(ReportRun, "r"), Columns(File, "f"), Columns(FileLink, "l")),
-    joins=(
-        f'LEFT JOIN "{ReportRun._meta.db_table}" "r" ON "r"."id" = %s '
-        'AND "r"."account_id" = "k"."account_id" AND "r"."livemode" = "k"."livemode" '
-        f'LEFT JOIN "{File._meta.db_table}" "f" ON "f"."id" = "r"."result_id" '
-        f'LEFT JOIN "{FileLink._meta.db_table}" "l" ON "l"."file_id" = "f"."id"'
-    ),
-    tail=f'ORDER BY "l"."created" DESC, "l"."id" DESC LIMIT {serializers.FILE_LINKS_SHOWN + 1}',
-    params=lambda kwargs: [kwargs["run_id"]],
-)
-
-
-@api_view("GET", joined=RUN_BY_ID)
+@api_view("GET")
 def report_run(request: ApiRequest, run_id: str) -> HttpResponseBase:
     check_known(request.params, ("expand",))
     check_expand(request.params, {"result", "parameters", "result.links"})
-    run, file, _ = request.joined[0]
-    if not isinstance(run, ReportRun):
+    # No prefetch: for one file, file_dict's own LIMIT query is cheaper to build than the prefetch's window.
+    run = one(runs_of(request).filter(pk=run_id))
+    if run is None:
         raise resource_missing("report run", run_id)
-    run.result = file if isinstance(file, File) else None
-    links = [link for _, _, link in request.joined if isinstance(link, FileLink)]
-    return ok(serializers.report_run_dict(request, run, {file.pk: links} if file is not None else {}))
+    return ok(serializers.report_run_dict(request, run))
 
 
 # Report types
@@ -226,15 +156,14 @@ def report_type(request: ApiRequest, type_id: str) -> HttpResponseBase:
 def files(request: ApiRequest) -> HttpResponseBase:
     check_known(request.params, (*PAGE_PARAMS, "purpose"))
     check_expand(request.params, {"data.links"})
-    queryset = files_of(request)
+    queryset = files_of(request).prefetch_related(serializers.newest_links())
     if "purpose" in request.params:
         purpose = string(request.params["purpose"], "purpose")
         if purpose not in FILE_PURPOSES:
             raise StripeError(f"Invalid purpose: must be one of {', '.join(FILE_PURPOSES)}", param="purpose")
         queryset = queryset.filter(purpose=purpose)
     page, has_more = paginate(queryset, request.params, kind="file upload")
-    links = file_links_of(page)
-    data = [serializers.file_dict(request, f, links.get(f.pk, [])) for f in page]
+    data = [serializers.file_dict(request, f) for f in page]
     return ok(serializers.list_dict("/v1/files", data, has_more))
 
 
@@ -249,8 +178,7 @@ def get_file(request: ApiRequest, file_id: str, param: str = "id") -> File:
 def file(request: ApiRequest, file_id: str) -> HttpResponseBase:
     check_known(request.params, ("expand",))
     check_expand(request.params, {"links"})
-    file = get_file(request, file_id)
-    return ok(serializers.file_dict(request, file, file_links_of([file]).get(file.pk, [])))
+    return ok(serializers.file_dict(request, get_file(request, file_id)))
 
 
 @api_view("GET")
@@ -335,6 +263,8 @@ def file_links(request: ApiRequest) -> HttpResponseBase:
     check_known(params, (*PAGE_PARAMS, "expired", "file"))
     expand = check_expand(params, {"data.file", "data.file.links"})
     queryset = links_of(request)
+    if expand:
+        queryset = queryset.prefetch_related(serializers.newest_links("file__links"))
     if "file" in params:
         queryset = queryset.filter(file_id=string(params["file"], "file"))
     if "expired" in params:
