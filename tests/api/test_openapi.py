@@ -946,7 +946,7 @@ def test_unexpected_failure_answers_stripes_api_error_envelope(lenient_api, monk
     def broken(request):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr("reporting.api.views.runs_of", broken)
+    monkeypatch.setattr("reporting.api.views.runs.runs_of", broken)
 
     response = lenient_api.get("/v1/reporting/report_runs")
 

@@ -1,0 +1,76 @@
+"""Files: list, retrieve, download."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import FileResponse, JsonResponse
+from django.http.response import HttpResponseBase
+
+from reporting.api import serializers
+from reporting.api.auth import ApiRequest, api_view
+from reporting.api.errors import StripeError, resource_missing
+from reporting.api.openapi import FILE_PURPOSES
+from reporting.api.pagination import PAGE_PARAMS, paginate
+from reporting.api.params import check_expand, check_known, string
+from reporting.api.rows import one
+from reporting.models import Door, Event, File
+
+
+def files_of(request: ApiRequest) -> QuerySet[File]:
+    return File.objects.filter(account_id=request.account.pk, livemode=request.livemode)
+
+
+@api_view("GET")
+def files(request: ApiRequest) -> HttpResponseBase:
+    check_known(request.params, (*PAGE_PARAMS, "purpose"))
+    check_expand(request.params, {"data.links"})
+    queryset = files_of(request).prefetch_related(serializers.newest_links())
+    if "purpose" in request.params:
+        purpose = string(request.params["purpose"], "purpose")
+        if purpose not in FILE_PURPOSES:
+            raise StripeError(f"Invalid purpose: must be one of {', '.join(FILE_PURPOSES)}", param="purpose")
+        queryset = queryset.filter(purpose=purpose)
+    page, has_more = paginate(queryset, request.params, kind="file upload")
+    data = [serializers.file_dict(request, f) for f in page]
+    return JsonResponse(serializers.list_dict("/v1/files", data, has_more))
+
+
+def get_file(request: ApiRequest, file_id: str, param: str = "id") -> File:
+    file = one(files_of(request).filter(pk=file_id))
+    if file is None:
+        raise resource_missing("file upload", file_id, param)
+    return file
+
+
+@api_view("GET")
+def file(request: ApiRequest, file_id: str) -> HttpResponseBase:
+    check_known(request.params, ("expand",))
+    check_expand(request.params, {"links"})
+    return JsonResponse(serializers.file_dict(request, get_file(request, file_id)))
+
+
+@api_view("GET")
+def file_contents(request: ApiRequest, file_id: str) -> HttpResponseBase:
+    check_known(request.params, ())
+    file = get_file(request, file_id)
+    if file.is_expired:
+        raise StripeError(
+            f"The file {file_id} has expired and can no longer be downloaded.",
+            status=404,
+            code="resource_missing",
+            param="id",
+        )
+    record_download(file, request=request)
+    return FileResponse(file.open(), as_attachment=True, filename=file.filename, content_type="text/csv")
+
+
+def record_download(file: File, *, request: ApiRequest | None, via_link: str = "") -> None:
+    Event.record(
+        Event.Action.FILE_DOWNLOADED,
+        door=Door.API,
+        account=file.account,
+        livemode=file.livemode,
+        api_key=request.api_key if request else None,
+        object_id=file.id,
+        **({"file_link": via_link} if via_link else {}),
+    )

@@ -1,0 +1,84 @@
+"""Report runs: list, create, retrieve."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import JsonResponse
+from django.http.response import HttpResponseBase
+
+from reporting import services
+from reporting.api import serializers
+from reporting.api.auth import ApiRequest, api_view
+from reporting.api.errors import StripeError, resource_missing
+from reporting.api.pagination import PAGE_PARAMS, paginate
+from reporting.api.params import as_list, check_expand, check_known, string
+from reporting.api.rows import one
+from reporting.api.validation import form_error
+from reporting.forms import ParametersForm
+from reporting.models import Door, Payout, ReportRun, ReportType, data_availability
+from reporting.reports import get_report
+
+
+def runs_of(request: ApiRequest) -> QuerySet[ReportRun]:
+    return ReportRun.objects.for_mode(request.account, request.livemode).select_related("result")
+
+
+@api_view("GET", "POST")
+def report_runs(request: ApiRequest) -> HttpResponseBase:
+    if request.method == "POST":
+        return create_report_run(request)
+    check_known(request.params, PAGE_PARAMS)
+    check_expand(request.params, {"data.result", "data.parameters", "data.result.links"})
+    # The newest links of every file on the page in one query.
+    runs = runs_of(request).prefetch_related(serializers.newest_links("result__links"))
+    page, has_more = paginate(runs, request.params, kind="report run")
+    data = [serializers.report_run_dict(request, run) for run in page]
+    return JsonResponse(serializers.list_dict("/v1/reporting/report_runs", data, has_more))
+
+
+def create_report_run(request: ApiRequest) -> HttpResponseBase:
+    params = request.params
+    check_known(params, ("report_type", "parameters", "expand"))
+    check_expand(params, {"result", "parameters", "result.links"})
+    if "report_type" not in params:
+        raise StripeError("Missing required param: report_type.", code="parameter_missing", param="report_type")
+    report_type_id = string(params["report_type"], "report_type")
+    report = get_report(report_type_id)
+    report_type = one(ReportType.objects.filter(pk=report_type_id))
+    if report is None or report_type is None:
+        raise StripeError(f"Invalid report_type: {report_type_id} is not a valid report type.", param="report_type")
+    if report_type.live_only and not request.livemode:
+        raise StripeError(f"The report type {report_type_id} requires a live-mode API key.", param="report_type")
+    parameters = params.get("parameters", {})
+    if not isinstance(parameters, dict):
+        raise StripeError("Invalid object: parameters must be a hash.", param="parameters")
+    if "columns" in parameters:
+        parameters = {**parameters, "columns": as_list(parameters["columns"])}
+    form = ParametersForm(
+        parameters,
+        report=report,
+        availability=data_availability(request.account, request.livemode),
+        payouts=Payout.objects.for_mode(request.account, request.livemode),
+    )
+    if not form.is_valid():
+        raise form_error(form)
+    run = services.request_report_run(
+        account=request.account,
+        livemode=request.livemode,
+        report=report,
+        parameters=form.parameters(),
+        door=Door.API,
+        api_key=request.api_key,
+    )
+    return JsonResponse(serializers.report_run_dict(request, run))
+
+
+@api_view("GET")
+def report_run(request: ApiRequest, run_id: str) -> HttpResponseBase:
+    check_known(request.params, ("expand",))
+    check_expand(request.params, {"result", "parameters", "result.links"})
+    # No prefetch: for one file, file_dict's own LIMIT query is cheaper to build than the prefetch's window.
+    run = one(runs_of(request).filter(pk=run_id))
+    if run is None:
+        raise resource_missing("report run", run_id)
+    return JsonResponse(serializers.report_run_dict(request, run))

@@ -1,0 +1,46 @@
+"""Report types: list, retrieve."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import JsonResponse
+from django.http.response import HttpResponseBase
+
+from reporting.api import serializers
+from reporting.api.auth import ApiRequest, api_view
+from reporting.api.errors import StripeError, resource_missing
+from reporting.api.params import check_expand, check_known
+from reporting.api.rows import one
+from reporting.models import ReportType, data_availability
+from reporting.reports import REPORT_TYPES
+
+
+def report_types_of(request: ApiRequest) -> QuerySet[ReportType]:
+    # Live-only types exist only for live keys, as with Stripe's own catalogue.
+    types = ReportType.objects.filter(id__in=list(REPORT_TYPES))
+    return types if request.livemode else types.filter(live_only=False)
+
+
+@api_view("GET")
+def report_types(request: ApiRequest) -> HttpResponseBase:
+    check_known(request.params, ("expand",))
+    check_expand(request.params, ())
+    availability = data_availability(request.account, request.livemode)
+    data = [
+        serializers.report_type_dict(t, livemode=request.livemode, availability=availability)
+        for t in report_types_of(request)
+    ]
+    return JsonResponse(serializers.list_dict("/v1/reporting/report_types", data, False))
+
+
+@api_view("GET")
+def report_type(request: ApiRequest, type_id: str) -> HttpResponseBase:
+    check_known(request.params, ("expand",))
+    check_expand(request.params, ())
+    found = one(ReportType.objects.filter(id__in=list(REPORT_TYPES), pk=type_id))
+    if found is None:
+        raise resource_missing("report type", type_id)
+    if found.live_only and not request.livemode:
+        raise StripeError(f"The report type {type_id} requires a live-mode API key.", param="report_type")
+    availability = data_availability(request.account, request.livemode)
+    return JsonResponse(serializers.report_type_dict(found, livemode=request.livemode, availability=availability))
