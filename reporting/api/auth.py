@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import wraps
 from typing import Any
 
@@ -18,6 +18,7 @@ from reporting.models import Account, ApiKey
 
 from . import idempotency
 from .errors import StripeError
+from .operations import Operation
 from .params import parse
 from .rows import one
 
@@ -36,6 +37,7 @@ class ApiRequest(HttpRequest):
     account: Account
     livemode: bool
     params: dict[str, Any]
+    operation: Operation
 
 
 View = Callable[..., HttpResponseBase]
@@ -106,8 +108,17 @@ def unrecognized(request: HttpRequest) -> StripeError:
     )
 
 
-def api_view(*methods: str, auth: bool = True) -> Callable[[View], View]:
-    """Wrap a /v1 view: method check, key, parsed params, idempotency, Stripe errors, Request-Id."""
+def api_view(*operations: Operation, methods: Collection[str] = ()) -> Callable[[View], View]:
+    """Wrap a /v1 view serving `operations`: method check, key, parsed params, idempotency, Stripe errors, Request-Id.
+
+    The view finds the operation of the request's method in request.operation, and
+    calls check() to refuse what that operation does not declare. A key is needed
+    unless every operation is public; `methods` are taken without an operation
+    (the catch-all, which takes no key).
+    """
+    by_method = {operation.method: operation for operation in operations}
+    allowed = {*by_method, *methods}
+    auth = not all(operation.public for operation in operations)
 
     def decorate(view: View) -> View:
         @csrf_exempt  # keys, not cookies, authenticate the API
@@ -115,13 +126,15 @@ def api_view(*methods: str, auth: bool = True) -> Callable[[View], View]:
         def wrapper(request: ApiRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             response: HttpResponseBase
             try:
-                if request.method not in methods:
+                if request.method not in allowed:
                     raise unrecognized(request)
                 if any("\x00" in str(value) for value in kwargs.values()):
                     raise unrecognized(request)  # no id holds a NUL character
                 if auth:
                     request.api_key = authenticate(request)
                     request.account, request.livemode = request.api_key.account, request.api_key.livemode
+                if request.method in by_method:
+                    request.operation = by_method[request.method]
                 request.params = parse_params(request)
                 key = request.headers.get("Idempotency-Key")
                 if auth and request.method == "POST" and key:
@@ -142,6 +155,11 @@ def api_view(*methods: str, auth: bool = True) -> Callable[[View], View]:
         return wrapper
 
     return decorate
+
+
+def check(request: ApiRequest) -> set[str]:
+    """Refuse a parameter or expand path the request's operation does not declare; return the paths to expand."""
+    return request.operation.check(request.params)
 
 
 def _call(view: View, request: ApiRequest, args: Any, kwargs: Any) -> HttpResponseBase:

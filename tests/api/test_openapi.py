@@ -908,7 +908,7 @@ def test_list_files_rejects_an_unknown_purpose(api):
 
 
 def test_file_contents_rejects_unknown_parameters(api, world):
-    # Every other endpoint refuses an unknown parameter (check_known); the download does not.
+    # Every endpoint refuses a parameter its operation does not declare, the download included.
     response = api.get(f"/v1/files/{world.succeeded.result_id}/contents", {"colour": "red"})
 
     assert error_of(response, 400)["code"] == "parameter_unknown"

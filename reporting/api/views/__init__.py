@@ -7,6 +7,6 @@ from django.http.response import HttpResponseBase
 from reporting.api.auth import ApiRequest, api_view, unrecognized
 
 
-@api_view("GET", "POST", "DELETE", "PUT", "PATCH", auth=False)
+@api_view(methods=("GET", "POST", "DELETE", "PUT", "PATCH"))
 def not_found(request: ApiRequest, path: str = "") -> HttpResponseBase:
     raise unrecognized(request)

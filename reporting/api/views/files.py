@@ -7,12 +7,13 @@ from django.http import FileResponse, JsonResponse
 from django.http.response import HttpResponseBase
 
 from reporting.api import serializers
-from reporting.api.auth import ApiRequest, api_view
+from reporting.api.auth import ApiRequest, api_view, check
 from reporting.api.errors import StripeError, resource_missing
-from reporting.api.openapi import FILE_PURPOSES
-from reporting.api.pagination import PAGE_PARAMS, paginate
-from reporting.api.params import check_expand, check_known, string
+from reporting.api.operations import DOWNLOAD_FILE, LIST_FILES, RETRIEVE_FILE
+from reporting.api.pagination import paginate
+from reporting.api.params import string
 from reporting.api.rows import one
+from reporting.api.schemas import FILE_PURPOSES
 from reporting.models import Door, Event, File
 
 
@@ -20,10 +21,9 @@ def files_of(request: ApiRequest) -> QuerySet[File]:
     return File.objects.filter(account_id=request.account.pk, livemode=request.livemode)
 
 
-@api_view("GET")
+@api_view(LIST_FILES)
 def files(request: ApiRequest) -> HttpResponseBase:
-    check_known(request.params, (*PAGE_PARAMS, "purpose"))
-    check_expand(request.params, {"data.links"})
+    check(request)
     queryset = files_of(request).prefetch_related(serializers.newest_links())
     if "purpose" in request.params:
         purpose = string(request.params["purpose"], "purpose")
@@ -42,16 +42,15 @@ def get_file(request: ApiRequest, file_id: str, param: str = "id") -> File:
     return file
 
 
-@api_view("GET")
+@api_view(RETRIEVE_FILE)
 def file(request: ApiRequest, file_id: str) -> HttpResponseBase:
-    check_known(request.params, ("expand",))
-    check_expand(request.params, {"links"})
+    check(request)
     return JsonResponse(serializers.file_dict(request, get_file(request, file_id)))
 
 
-@api_view("GET")
+@api_view(DOWNLOAD_FILE)
 def file_contents(request: ApiRequest, file_id: str) -> HttpResponseBase:
-    check_known(request.params, ())
+    check(request)
     file = get_file(request, file_id)
     if file.is_expired:
         raise StripeError(

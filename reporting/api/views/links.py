@@ -11,10 +11,17 @@ from django.http.response import HttpResponseBase
 from django.utils import timezone
 
 from reporting.api import serializers
-from reporting.api.auth import ApiRequest, api_view
+from reporting.api.auth import ApiRequest, api_view, check
 from reporting.api.errors import StripeError, resource_missing
-from reporting.api.pagination import PAGE_PARAMS, paginate
-from reporting.api.params import check_expand, check_known, integer, string
+from reporting.api.operations import (
+    CREATE_FILE_LINK,
+    DOWNLOAD_LINK,
+    LIST_FILE_LINKS,
+    RETRIEVE_FILE_LINK,
+    UPDATE_FILE_LINK,
+)
+from reporting.api.pagination import paginate
+from reporting.api.params import integer, string
 from reporting.api.rows import one
 from reporting.models import FileLink
 from reporting.unixtime import MAX_TIMESTAMP, from_unix
@@ -56,12 +63,11 @@ def metadata_param(value: Any, current: dict[str, str]) -> dict[str, str]:
     return merged
 
 
-@api_view("GET", "POST")
+@api_view(LIST_FILE_LINKS, CREATE_FILE_LINK)
 def file_links(request: ApiRequest) -> HttpResponseBase:
     params = request.params
+    expand = check(request)
     if request.method == "POST":
-        check_known(params, ("file", "expires_at", "metadata", "expand"))
-        expand = check_expand(params, {"file", "file.links"})
         if "file" not in params:
             raise StripeError("Missing required param: file.", code="parameter_missing", param="file")
         target = get_file(request, string(params["file"], "file"), param="file")
@@ -74,11 +80,7 @@ def file_links(request: ApiRequest) -> HttpResponseBase:
             expires_at=expires_at_param(params["expires_at"]) if "expires_at" in params else None,
             metadata=metadata_param(params.get("metadata", {}), {}),
         )
-        return JsonResponse(
-            serializers.file_link_dict(request, link, expand_file=bool(expand & {"file", "file.links"}))
-        )
-    check_known(params, (*PAGE_PARAMS, "expired", "file"))
-    expand = check_expand(params, {"data.file", "data.file.links"})
+        return JsonResponse(serializers.file_link_dict(request, link, expand_file=bool(expand)))
     queryset = links_of(request)
     if expand:
         queryset = queryset.prefetch_related(serializers.newest_links("file__links"))
@@ -91,22 +93,18 @@ def file_links(request: ApiRequest) -> HttpResponseBase:
         expired = queryset.filter(expires_at__lte=now)
         queryset = expired if params["expired"] == "true" else queryset.exclude(pk__in=expired.values("pk"))
     page, has_more = paginate(queryset, params, kind="file link")
-    data = [
-        serializers.file_link_dict(request, link, expand_file=bool(expand & {"data.file", "data.file.links"}))
-        for link in page
-    ]
+    data = [serializers.file_link_dict(request, link, expand_file=bool(expand)) for link in page]
     return JsonResponse(serializers.list_dict("/v1/file_links", data, has_more))
 
 
-@api_view("GET", "POST")
+@api_view(RETRIEVE_FILE_LINK, UPDATE_FILE_LINK)
 def file_link(request: ApiRequest, link_id: str) -> HttpResponseBase:
     link = one(links_of(request).filter(pk=link_id))
     if link is None:
         raise resource_missing("file link", link_id)
     params = request.params
+    expand = check(request)
     if request.method == "POST":
-        check_known(params, ("expires_at", "metadata", "expand"))
-        expand = check_expand(params, {"file", "file.links"})
         if link.expired:
             raise StripeError("This file link has expired and can no longer be updated.", param="id")
         if "expires_at" in params:
@@ -114,13 +112,10 @@ def file_link(request: ApiRequest, link_id: str) -> HttpResponseBase:
         if "metadata" in params:
             link.metadata = metadata_param(params["metadata"], link.metadata)
         link.save(update_fields=["expires_at", "metadata"])
-    else:
-        check_known(params, ("expand",))
-        expand = check_expand(params, {"file", "file.links"})
-    return JsonResponse(serializers.file_link_dict(request, link, expand_file=bool(expand & {"file", "file.links"})))
+    return JsonResponse(serializers.file_link_dict(request, link, expand_file=bool(expand)))
 
 
-@api_view("GET", auth=False)
+@api_view(DOWNLOAD_LINK)
 def public_link(request: ApiRequest, token: str) -> HttpResponseBase:
     """Serve a file link's bytes without a key, until the link or the file expires."""
     link = one(FileLink.objects.select_related("file", "file__account").filter(token=token))

@@ -8,10 +8,11 @@ from django.http.response import HttpResponseBase
 
 from reporting import services
 from reporting.api import serializers
-from reporting.api.auth import ApiRequest, api_view
+from reporting.api.auth import ApiRequest, api_view, check
 from reporting.api.errors import StripeError, resource_missing
-from reporting.api.pagination import PAGE_PARAMS, paginate
-from reporting.api.params import as_list, check_expand, check_known, string
+from reporting.api.operations import CREATE_REPORT_RUN, LIST_REPORT_RUNS, RETRIEVE_REPORT_RUN
+from reporting.api.pagination import paginate
+from reporting.api.params import as_list, string
 from reporting.api.rows import one
 from reporting.api.validation import form_error
 from reporting.forms import ParametersForm
@@ -23,12 +24,11 @@ def runs_of(request: ApiRequest) -> QuerySet[ReportRun]:
     return ReportRun.objects.for_mode(request.account, request.livemode).select_related("result")
 
 
-@api_view("GET", "POST")
+@api_view(LIST_REPORT_RUNS, CREATE_REPORT_RUN)
 def report_runs(request: ApiRequest) -> HttpResponseBase:
+    check(request)
     if request.method == "POST":
         return create_report_run(request)
-    check_known(request.params, PAGE_PARAMS)
-    check_expand(request.params, {"data.result", "data.parameters", "data.result.links"})
     # The newest links of every file on the page in one query.
     runs = runs_of(request).prefetch_related(serializers.newest_links("result__links"))
     page, has_more = paginate(runs, request.params, kind="report run")
@@ -38,8 +38,6 @@ def report_runs(request: ApiRequest) -> HttpResponseBase:
 
 def create_report_run(request: ApiRequest) -> HttpResponseBase:
     params = request.params
-    check_known(params, ("report_type", "parameters", "expand"))
-    check_expand(params, {"result", "parameters", "result.links"})
     if "report_type" not in params:
         raise StripeError("Missing required param: report_type.", code="parameter_missing", param="report_type")
     report_type_id = string(params["report_type"], "report_type")
@@ -73,10 +71,9 @@ def create_report_run(request: ApiRequest) -> HttpResponseBase:
     return JsonResponse(serializers.report_run_dict(request, run))
 
 
-@api_view("GET")
+@api_view(RETRIEVE_REPORT_RUN)
 def report_run(request: ApiRequest, run_id: str) -> HttpResponseBase:
-    check_known(request.params, ("expand",))
-    check_expand(request.params, {"result", "parameters", "result.links"})
+    check(request)
     # No prefetch: for one file, file_dict's own LIMIT query is cheaper to build than the prefetch's window.
     run = one(runs_of(request).filter(pk=run_id))
     if run is None:

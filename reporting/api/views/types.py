@@ -7,9 +7,9 @@ from django.http import JsonResponse
 from django.http.response import HttpResponseBase
 
 from reporting.api import serializers
-from reporting.api.auth import ApiRequest, api_view
+from reporting.api.auth import ApiRequest, api_view, check
 from reporting.api.errors import StripeError, resource_missing
-from reporting.api.params import check_expand, check_known
+from reporting.api.operations import LIST_REPORT_TYPES, RETRIEVE_REPORT_TYPE
 from reporting.api.rows import one
 from reporting.models import ReportType, data_availability
 from reporting.reports import REPORT_TYPES
@@ -21,10 +21,9 @@ def report_types_of(request: ApiRequest) -> QuerySet[ReportType]:
     return types if request.livemode else types.filter(live_only=False)
 
 
-@api_view("GET")
+@api_view(LIST_REPORT_TYPES)
 def report_types(request: ApiRequest) -> HttpResponseBase:
-    check_known(request.params, ("expand",))
-    check_expand(request.params, ())
+    check(request)
     availability = data_availability(request.account, request.livemode)
     data = [
         serializers.report_type_dict(t, livemode=request.livemode, availability=availability)
@@ -33,10 +32,9 @@ def report_types(request: ApiRequest) -> HttpResponseBase:
     return JsonResponse(serializers.list_dict("/v1/reporting/report_types", data, False))
 
 
-@api_view("GET")
+@api_view(RETRIEVE_REPORT_TYPE)
 def report_type(request: ApiRequest, type_id: str) -> HttpResponseBase:
-    check_known(request.params, ("expand",))
-    check_expand(request.params, ())
+    check(request)
     found = one(ReportType.objects.filter(id__in=list(REPORT_TYPES), pk=type_id))
     if found is None:
         raise resource_missing("report type", type_id)
