@@ -5,25 +5,22 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection
 from functools import wraps
 from typing import Any
 
-from django.db import connection
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Model
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 
-from reporting.db import ACCOUNT_COLUMNS, Columns, build_row
 from reporting.ids import random_id
-from reporting.models import Account, ApiKey, digest_secret
+from reporting.models import Account, ApiKey
 
 from . import idempotency
 from .errors import StripeError
+from .operations import Operation
 from .params import parse
+from .rows import one
 
 logger = logging.getLogger(__name__)
 
@@ -40,57 +37,7 @@ class ApiRequest(HttpRequest):
     account: Account
     livemode: bool
     params: dict[str, Any]
-    # Rows of the view's KeyQuery, read in the key's own query (api_view(joined=...)).
-    joined: list[tuple[Model | None, ...]]
-
-
-KEY_COLUMNS = Columns(ApiKey, "k")
-
-
-@dataclass
-class KeyQuery:
-    """What a view reads in the same query as the API key: one round trip for the whole request.
-
-    `joins` may use the aliases k (the key) and a (its account) and has the view's
-    parameters (`params` of the URL's keyword arguments); `tail` (ORDER BY, LIMIT)
-    has none. The query answers no row for an unknown key, else one row or more,
-    each with the key, its account and the joined instances (None where a LEFT
-    JOIN found nothing).
-    """
-
-    columns: Sequence[Columns[Any]] = ()
-    joins: str = ""
-    tail: str = ""
-    params: Callable[[dict[str, Any]], list[Any]] = lambda kwargs: []
-    _sql: dict[str, str] = field(default_factory=dict, repr=False)
-
-    def sql(self, conn: BaseDatabaseWrapper) -> str:
-        found = self._sql.get(conn.alias)
-        if found is None:
-            q = conn.ops.quote_name
-            tables: list[Columns[Any]] = [KEY_COLUMNS, ACCOUNT_COLUMNS, *self.columns]
-            select = ", ".join(c.select(conn) for c in tables)
-            found = (
-                f"SELECT {select} FROM {q(ApiKey._meta.db_table)} {q('k')} "
-                f"INNER JOIN {q(Account._meta.db_table)} {q('a')} ON {q('a')}.{q('id')} = {q('k')}.{q('account_id')} "
-                f"{self.joins} WHERE {q('k')}.{q('digest')} = %s {self.tail}"
-            )
-            self._sql[conn.alias] = found
-        return found
-
-    def fetch(self, digest: str, kwargs: dict[str, Any]) -> tuple[ApiKey | None, list[tuple[Model | None, ...]]]:
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql(connection), [*self.params(kwargs), digest])
-            rows = cursor.fetchall()
-        if not rows:
-            return None, []
-        tables: list[Columns[Any]] = [KEY_COLUMNS, ACCOUNT_COLUMNS, *self.columns]
-        built = [build_row(connection, row, tables) for row in rows]
-        key, key.account = built[0][:2]
-        return key, [tuple(instances[2:]) for instances in built]
-
-
-KEY_ONLY = KeyQuery()
+    operation: Operation
 
 
 View = Callable[..., HttpResponseBase]
@@ -116,10 +63,8 @@ def secret_from(request: HttpRequest) -> str | None:
     return None
 
 
-def authenticate(
-    request: HttpRequest, query: KeyQuery = KEY_ONLY, kwargs: dict[str, Any] | None = None
-) -> tuple[ApiKey, list[tuple[Model | None, ...]]]:
-    """Return the request's active key (its account loaded) and the rows `query` joined to it.
+def authenticate(request: HttpRequest) -> ApiKey:
+    """Return the request's active key, its account loaded.
 
     Every request reads its key from the database, so a revoked key fails on the
     very next request: no cache to go stale.
@@ -129,13 +74,13 @@ def authenticate(
         if request.headers.get("Authorization"):
             raise StripeError("Invalid API Key provided: the Authorization header is malformed.", status=401)
         raise StripeError(NO_KEY, status=401)
-    key, joined = query.fetch(digest_secret(secret), kwargs or {})
+    key = one(ApiKey.objects.for_secret(secret))
     if key is None:
         raise StripeError(f"Invalid API Key provided: {masked(secret)}", status=401)
     if not key.is_active:
         raise StripeError(f"Expired API Key provided: {masked(secret)}", status=401, code="api_key_expired")
     key.touch()  # writes at most once a minute per key
-    return key, joined
+    return key
 
 
 def parse_params(request: HttpRequest) -> dict[str, Any]:
@@ -163,11 +108,17 @@ def unrecognized(request: HttpRequest) -> StripeError:
     )
 
 
-def api_view(*methods: str, auth: bool = True, joined: KeyQuery = KEY_ONLY) -> Callable[[View], View]:
-    """Wrap a /v1 view: method check, key, parsed params, idempotency, Stripe errors, Request-Id.
+def api_view(*operations: Operation, methods: Collection[str] = ()) -> Callable[[View], View]:
+    """Wrap a /v1 view serving `operations`: method check, key, parsed params, idempotency, Stripe errors, Request-Id.
 
-    `joined` reads what the view needs in the key's own query (request.joined).
+    The view finds the operation of the request's method in request.operation, and
+    calls check() to refuse what that operation does not declare. A key is needed
+    unless every operation is public; `methods` are taken without an operation
+    (the catch-all, which takes no key).
     """
+    by_method = {operation.method: operation for operation in operations}
+    allowed = {*by_method, *methods}
+    auth = not all(operation.public for operation in operations)
 
     def decorate(view: View) -> View:
         @csrf_exempt  # keys, not cookies, authenticate the API
@@ -175,13 +126,15 @@ def api_view(*methods: str, auth: bool = True, joined: KeyQuery = KEY_ONLY) -> C
         def wrapper(request: ApiRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             response: HttpResponseBase
             try:
-                if request.method not in methods:
+                if request.method not in allowed:
                     raise unrecognized(request)
                 if any("\x00" in str(value) for value in kwargs.values()):
                     raise unrecognized(request)  # no id holds a NUL character
                 if auth:
-                    request.api_key, request.joined = authenticate(request, joined, kwargs)
+                    request.api_key = authenticate(request)
                     request.account, request.livemode = request.api_key.account, request.api_key.livemode
+                if request.method in by_method:
+                    request.operation = by_method[request.method]
                 request.params = parse_params(request)
                 key = request.headers.get("Idempotency-Key")
                 if auth and request.method == "POST" and key:
@@ -202,6 +155,11 @@ def api_view(*methods: str, auth: bool = True, joined: KeyQuery = KEY_ONLY) -> C
         return wrapper
 
     return decorate
+
+
+def check(request: ApiRequest) -> set[str]:
+    """Refuse a parameter or expand path the request's operation does not declare; return the paths to expand."""
+    return request.operation.check(request.params)
 
 
 def _call(view: View, request: ApiRequest, args: Any, kwargs: Any) -> HttpResponseBase:

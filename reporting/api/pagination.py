@@ -16,7 +16,6 @@ from .params import integer
 
 M = TypeVar("M", bound=models.Model)
 
-PAGE_PARAMS = ("limit", "starting_after", "ending_before", "created", "expand")
 RANGE_OPERATORS = ("gt", "gte", "lt", "lte")
 LAST_MICROSECOND = timedelta(microseconds=999_999)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from .errors import StripeError, unknown_parameter
@@ -116,3 +116,14 @@ def check_known(params: dict[str, Any], allowed: Iterable[str], prefix: str = ""
     for key in params:
         if key not in known:
             raise unknown_parameter(f"{prefix}[{key}]" if prefix else key)
+
+
+def check_expand(params: dict[str, Any], allowed: Collection[str]) -> set[str]:
+    """Refuse an `expand` path not in `allowed`; return the paths asked for."""
+    expand = as_list(params.get("expand", []))
+    if not isinstance(expand, list) or not all(isinstance(e, str) for e in expand):
+        raise StripeError("Invalid array: expand must be a list of strings", param="expand")
+    for path in expand:
+        if path not in allowed:
+            raise StripeError(f"This property cannot be expanded ({path}).", param="expand")
+    return set(expand)

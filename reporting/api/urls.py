@@ -2,21 +2,22 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from . import openapi, views
+from . import openapi
+from .views import files, links, not_found, runs, types
 
 app_name = "api"
 urlpatterns = [
-    path("v1/reporting/report_runs", views.report_runs, name="report-runs"),
-    path("v1/reporting/report_runs/<str:run_id>", views.report_run, name="report-run"),
-    path("v1/reporting/report_types", views.report_types, name="report-types"),
-    path("v1/reporting/report_types/<str:type_id>", views.report_type, name="report-type"),
-    path("v1/files", views.files, name="files"),
-    path("v1/files/<str:file_id>", views.file, name="file"),
-    path("v1/files/<str:file_id>/contents", views.file_contents, name="file-contents"),
-    path("v1/file_links", views.file_links, name="file-links"),
-    path("v1/file_links/<str:link_id>", views.file_link, name="file-link"),
+    path("v1/reporting/report_runs", runs.report_runs, name="report-runs"),
+    path("v1/reporting/report_runs/<str:run_id>", runs.report_run, name="report-run"),
+    path("v1/reporting/report_types", types.report_types, name="report-types"),
+    path("v1/reporting/report_types/<str:type_id>", types.report_type, name="report-type"),
+    path("v1/files", files.files, name="files"),
+    path("v1/files/<str:file_id>", files.file, name="file"),
+    path("v1/files/<str:file_id>/contents", files.file_contents, name="file-contents"),
+    path("v1/file_links", links.file_links, name="file-links"),
+    path("v1/file_links/<str:link_id>", links.file_link, name="file-link"),
     path("v1/openapi.json", openapi.schema_view, name="openapi"),
-    path("links/<str:token>", views.public_link, name="public-link"),
+    path("links/<str:token>", links.public_link, name="public-link"),
     # Anything else under /v1 answers Stripe's "Unrecognized request URL".
-    re_path(r"^v1/(?P<path>.*)$", views.not_found),
+    re_path(r"^v1/(?P<path>.*)$", not_found),
 ]

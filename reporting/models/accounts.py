@@ -77,9 +77,13 @@ class ApiKeyQuerySet(models.QuerySet["ApiKey"]):
     def active(self) -> ApiKeyQuerySet:
         return self.filter(revoked_at__isnull=True)
 
+    def for_secret(self, secret: str) -> ApiKeyQuerySet:
+        """The key of a secret, revoked or not, with its account: at most one row."""
+        return self.select_related("account").filter(digest=digest_secret(secret))
+
     def authenticate(self, secret: str) -> ApiKey | None:
         """Return the active key for a secret, or None."""
-        key = self.active().select_related("account").filter(digest=digest_secret(secret)).first()
+        key = self.active().for_secret(secret).first()
         if key is not None:
             key.touch()
         return key

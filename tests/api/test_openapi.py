@@ -908,7 +908,7 @@ def test_list_files_rejects_an_unknown_purpose(api):
 
 
 def test_file_contents_rejects_unknown_parameters(api, world):
-    # Every other endpoint refuses an unknown parameter (check_known); the download does not.
+    # Every endpoint refuses a parameter its operation does not declare, the download included.
     response = api.get(f"/v1/files/{world.succeeded.result_id}/contents", {"colour": "red"})
 
     assert error_of(response, 400)["code"] == "parameter_unknown"
@@ -946,7 +946,7 @@ def test_unexpected_failure_answers_stripes_api_error_envelope(lenient_api, monk
     def broken(request):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr("reporting.api.views.runs_of", broken)
+    monkeypatch.setattr("reporting.api.views.runs.runs_of", broken)
 
     response = lenient_api.get("/v1/reporting/report_runs")
 

@@ -1,4 +1,4 @@
-"""The API's hot paths written out in SQL (auth.Columns, KeyQuery) answer what the ORM would."""
+"""The API's hot paths: what they answer, and in how few queries, whatever the number of links."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from reporting.api import serializers
-from reporting.api.views import links_of_files
 from reporting.models import ApiKey, FileLink, ReportRun
 from tests.api.conftest import ApiClient
 from tests.factories import AccountFactory, FileFactory, ReportRunFactory
@@ -18,14 +17,11 @@ URL = "/v1/reporting/report_runs"
 BASE = datetime(2025, 10, 1, tzinfo=UTC)
 
 
-def orm_body(client, run_id):
-    """The run as the ORM loads it, through the same serializer."""
-    run = ReportRun.objects.select_related("result").get(pk=run_id)
-    links = {}
-    if run.result is not None:
-        links = {run.result.pk: list(FileLink.objects.filter(file=run.result).order_by("-created", "-id"))}
+def plain_body(client, run_id):
+    """The run loaded without prefetching, so the serializer reads the file's links itself."""
+    run = ReportRun.objects.get(pk=run_id)
     request = client.get("/v1/does-not-matter").wsgi_request
-    return serializers.report_run_dict(request, run, links)
+    return serializers.report_run_dict(request, run)
 
 
 def succeeded_run(account, links=0, livemode=False):
@@ -45,12 +41,12 @@ def succeeded_run(account, links=0, livemode=False):
 
 
 @pytest.mark.parametrize("links", [0, 1, 10, 11, 13])
-def test_by_id_answers_what_the_orm_would(api, account, links):
+def test_by_id_answers_what_an_unprefetched_run_would(api, account, links):
     run = succeeded_run(account, links)
 
     body = api.get(f"{URL}/{run.id}").json()
 
-    assert body == orm_body(api, run.id)
+    assert body == plain_body(api, run.id)
     shown = body["result"]["links"]
     assert len(shown["data"]) == min(links, 10)
     assert shown["has_more"] is (links > 10)
@@ -64,14 +60,16 @@ def test_by_id_of_pending_and_failed_runs(api, account):
     failed.mark_failed("No data")
 
     for run in (pending, failed):
-        assert api.get(f"{URL}/{run.id}").json() == orm_body(api, run.id)
+        assert api.get(f"{URL}/{run.id}").json() == plain_body(api, run.id)
 
 
-def test_by_id_is_one_query(api, account, django_assert_num_queries):
-    run = succeeded_run(account, links=3)
+@pytest.mark.parametrize(("links", "queries"), [(None, 2), (0, 3), (3, 3), (13, 3)])
+def test_by_id_queries(api, account, django_assert_num_queries, links, queries):
+    # The key (and its account), the run with its file, the file's newest links.
+    run = ReportRunFactory(account=account) if links is None else succeeded_run(account, links)
     api.get(f"{URL}/{run.id}")  # records the key's last use
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(queries):
         response = api.get(f"{URL}/{run.id}")
 
     assert response.status_code == 200
@@ -114,21 +112,27 @@ def test_bad_params_on_by_id_are_400_after_auth(api, account):
     assert response.json()["error"]["param"] == "colour"
 
 
-def test_links_of_files_match_the_orm(account):
-    files = [succeeded_run(account, links=n).result for n in (0, 2, 5)]
+@pytest.mark.parametrize(
+    ("url", "expand", "file_of"),
+    [
+        ("/v1/reporting/report_runs", "data.result", lambda run: run["result"]),
+        ("/v1/files", "data.links", lambda file: file),
+        ("/v1/file_links", "data.file", lambda link: link["file"]),
+    ],
+)
+def test_lists_show_newest_links_in_constant_queries(api, account, django_assert_num_queries, url, expand, file_of):
+    files = [succeeded_run(account, links=n).result for n in (0, 2, 11, 13)]
+    api.get(url)  # records the key's last use
+    with django_assert_num_queries(3):  # the key, the page, the newest links of its files
+        api.get(url, {"limit": 2, "expand[]": expand})
 
-    found = links_of_files([f.pk for f in files])
+    with django_assert_num_queries(3):
+        body = api.get(url, {"limit": 100, "expand[]": expand}).json()
 
+    shown = {file_of(item)["id"]: file_of(item)["links"] for item in body["data"]}
     for file in files:
-        orm = list(FileLink.objects.filter(file=file).order_by("-created", "-id"))
-        assert [(link.pk, link.created, link.expires_at, link.metadata) for link in found.get(file.pk, [])] == [
-            (link.pk, link.created, link.expires_at, link.metadata) for link in orm
-        ]
-
-
-@pytest.mark.parametrize("arg", ["file_abc-DEF_123", "odd id+é"])
-def test_path_of_is_reverse(arg):
-    from django.urls import reverse
-
-    for name in ("api:file-contents", "api:public-link"):
-        assert serializers.path_of(name, arg) == reverse(name, args=[arg])
+        newest = list(FileLink.objects.filter(file=file).order_by("-created", "-id").values_list("id", flat=True))
+        if file.pk in shown:  # a file without links is in no list of links
+            assert [link["id"] for link in shown[file.pk]["data"]] == newest[:10]
+            assert shown[file.pk]["has_more"] is (len(newest) > 10)
+    assert len(shown) == (3 if url == "/v1/file_links" else 4)
