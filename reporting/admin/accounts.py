@@ -24,11 +24,11 @@ from reporting.models import (
 from .base import (
     EMPTY,
     AccountFilter,
+    ModeColumn,
     ModeFilter,
     NotFoundAdmin,
     ReadOnlyAdmin,
     TenantScopedAdmin,
-    mode_label,
     pretty_json,
     requesting_user,
 )
@@ -37,7 +37,7 @@ from .base import (
 
 
 @admin.register(Event)
-class EventAdmin(ReadOnlyAdmin[Event]):
+class EventAdmin(ModeColumn, ReadOnlyAdmin[Event]):
     list_display = (
         "created",
         "action",
@@ -76,10 +76,6 @@ class EventAdmin(ReadOnlyAdmin[Event]):
         Event.Action.KEY_CREATED: "admin:reporting_apikey_change",
         Event.Action.KEY_REVOKED: "admin:reporting_apikey_change",
     }
-
-    @admin.display(description="mode", ordering="livemode")
-    def mode(self, event: Event) -> str:
-        return mode_label(event.livemode)
 
     @admin.display(description="object", ordering="object_id")
     def object_link(self, event: Event) -> str:

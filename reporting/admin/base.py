@@ -151,6 +151,14 @@ class ReadOnlyAdmin(TenantScopedAdmin[_M]):
         return False
 
 
+class ModeColumn:
+    """The `mode` column (test or live) of an admin whose rows each belong to one mode."""
+
+    @admin.display(description="mode", ordering="livemode")
+    def mode(self, obj: Any) -> str:
+        return mode_label(obj.livemode)
+
+
 # List filters -------------------------------------------------------------------------
 
 

@@ -8,11 +8,11 @@ from django.template.defaultfilters import filesizeformat
 
 from reporting.models import File
 
-from .base import EMPTY, AccountFilter, ModeFilter, ReadOnlyAdmin, admin_link, mode_label
+from .base import EMPTY, AccountFilter, ModeColumn, ModeFilter, ReadOnlyAdmin, admin_link
 
 
 @admin.register(File)
-class FileAdmin(ReadOnlyAdmin[File]):
+class FileAdmin(ModeColumn, ReadOnlyAdmin[File]):
     list_display = (
         "id",
         "account",
@@ -42,10 +42,6 @@ class FileAdmin(ReadOnlyAdmin[File]):
         "run",
     )
     readonly_fields = ("mode", "size_display", "run")
-
-    @admin.display(description="mode", ordering="livemode")
-    def mode(self, file: File) -> str:
-        return mode_label(file.livemode)
 
     @admin.display(description="size", ordering="size")
     def size_display(self, file: File) -> str:

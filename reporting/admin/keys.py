@@ -13,15 +13,15 @@ from reporting.services import Caller, revoke_key
 from .base import (
     AccountFilter,
     ApiKeyStatusFilter,
+    ModeColumn,
     ModeFilter,
     ReadOnlyAdmin,
-    mode_label,
     requesting_user,
 )
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(ReadOnlyAdmin[ApiKey]):
+class ApiKeyAdmin(ModeColumn, ReadOnlyAdmin[ApiKey]):
     # The digest is never displayed: explicit fields, and excluded for good measure.
     list_display = (
         "masked",
@@ -53,10 +53,6 @@ class ApiKeyAdmin(ReadOnlyAdmin[ApiKey]):
     @admin.display(description="key")
     def masked(self, key: ApiKey) -> str:
         return key.masked
-
-    @admin.display(description="mode", ordering="livemode")
-    def mode(self, key: ApiKey) -> str:
-        return mode_label(key.livemode)
 
     def has_revoke_permission(self, request: HttpRequest) -> bool:
         """Like the dashboard: account admins manage keys (each key is checked in the action)."""

@@ -16,18 +16,18 @@ from .base import (
     _M,
     EMPTY,
     AccountFilter,
+    ModeColumn,
     ModeFilter,
     ReadOnlyAdmin,
     ReportingCategoryFilter,
     format_money,
-    mode_label,
 )
 from .imports import LedgerImportMixin
 
 # Ledger ---------------------------------------------------------------------------------
 
 
-class LedgerAdmin(ReadOnlyAdmin[_M]):
+class LedgerAdmin(ModeColumn, ReadOnlyAdmin[_M]):
     # Millions of rows: no full-table count, no facet counts, newest first by the
     # primary key (an index every database has), foreign keys never as <select>.
     show_full_result_count = False
@@ -114,10 +114,6 @@ class BalanceTransactionAdmin(LedgerImportMixin, LedgerAdmin[BalanceTransaction]
         "customer_facing_amount_display",
     )
 
-    @admin.display(description="mode", ordering="livemode")
-    def mode(self, txn: BalanceTransaction) -> str:
-        return mode_label(txn.livemode)
-
     @admin.display(description="amount", ordering="amount")
     def amount_display(self, txn: BalanceTransaction) -> str:
         return format_money(txn.amount, txn.currency)
@@ -195,10 +191,6 @@ class PayoutAdmin(LedgerAdmin[Payout]):
     )
     readonly_fields = ("mode", "amount_display", "fee_display", "settled_transactions")
 
-    @admin.display(description="mode", ordering="livemode")
-    def mode(self, payout: Payout) -> str:
-        return mode_label(payout.livemode)
-
     @admin.display(description="amount", ordering="amount")
     def amount_display(self, payout: Payout) -> str:
         return format_money(payout.amount, payout.currency)
@@ -216,7 +208,7 @@ class PayoutAdmin(LedgerAdmin[Payout]):
 
 
 @admin.register(DataWatermark)
-class DataWatermarkAdmin(ReadOnlyAdmin[DataWatermark]):
+class DataWatermarkAdmin(ModeColumn, ReadOnlyAdmin[DataWatermark]):
     # Read-only: the importer advances it; a hand-edited watermark would let
     # reports run over data that is not complete.
     list_display = ("account", "mode", "complete_through")
@@ -224,7 +216,3 @@ class DataWatermarkAdmin(ReadOnlyAdmin[DataWatermark]):
     list_select_related = ("account",)
     fields = ("account", "mode", "complete_through")
     readonly_fields = ("mode",)
-
-    @admin.display(description="mode", ordering="livemode")
-    def mode(self, watermark: DataWatermark) -> str:
-        return mode_label(watermark.livemode)

@@ -20,18 +20,18 @@ from reporting.services import Caller, RunRequestError, request_run
 from .base import (
     EMPTY,
     AccountFilter,
+    ModeColumn,
     ModeFilter,
     ReadOnlyAdmin,
     admin_link,
     format_duration,
-    mode_label,
     pretty_json,
     requesting_user,
 )
 
 
 @admin.register(ReportRun)
-class ReportRunAdmin(ReadOnlyAdmin[ReportRun]):
+class ReportRunAdmin(ModeColumn, ReadOnlyAdmin[ReportRun]):
     list_display = (
         "id",
         "report_type",
@@ -104,10 +104,6 @@ class ReportRunAdmin(ReadOnlyAdmin[ReportRun]):
         "file_sha256",
         "reruns",
     )
-
-    @admin.display(description="mode", ordering="livemode")
-    def mode(self, run: ReportRun) -> str:
-        return mode_label(run.livemode)
 
     @admin.display(description="requested by")
     def requester(self, run: ReportRun) -> str:
