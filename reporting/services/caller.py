@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 
@@ -34,7 +34,7 @@ class Caller:
             return None
         return Membership.objects.filter(user=self.user, account=self.account).first()
 
-    def require_role(self, allowed: str, *, message: str) -> None:
+    def require_role(self, allowed: Literal["can_request", "can_manage"], *, message: str) -> None:
         """Refuse a user whose role in the account may not do this (`can_request` or `can_manage`).
 
         Live mode always needs an account admin. Keys act with their own mode;

@@ -17,34 +17,13 @@ from django_htmx.http import HttpResponseClientRedirect
 from reporting import services
 from reporting.forms import RunRequestForm
 from reporting.models import DailyTotal, ReportRun, ReportType, data_availability
+from reporting.models.runs import ReportRunQuerySet
 from reporting.reports import REPORT_TYPES, get_report
 from reporting.templatetags.reporting import interval
 
 from .access import DashboardRequest, caller, member_required
 
 RUNS_PER_PAGE = 20
-
-
-def runs_for(request: DashboardRequest) -> Any:
-    return ReportRun.objects.for_mode(request.membership.account, request.livemode)
-
-
-def run_page(request: DashboardRequest) -> tuple[list[ReportRun], str | None, str | None]:
-    """One page of runs, newest first, and the ids for the "Older" and "Newer" links (or None).
-
-    `?starting_after=<run id>` lists the runs older than that run, `?ending_before=`
-    those newer. Raises UnknownCursor for a run the user cannot see.
-    """
-    after, before = request.GET.get("starting_after") or None, request.GET.get("ending_before") or None
-    shown = runs_for(request).select_related("report_type", "result")
-    shown = shown.only(*RUN_TABLE_FIELDS)
-    page = services.newest_first(shown, limit=RUNS_PER_PAGE, starting_after=after, ending_before=before)
-    runs = page.items
-    if before:
-        return runs, (runs[-1].id if runs else None), (runs[0].id if page.has_more else None)
-    # Newest first: older runs follow if there are more; newer ones precede a cursor page.
-    return runs, (runs[-1].id if page.has_more else None), (runs[0].id if after and runs else None)
-
 
 # What the run table reads of each run (run_rows): 20 rows every 2 s while one is pending.
 RUN_TABLE_FIELDS = (
@@ -59,6 +38,26 @@ RUN_TABLE_FIELDS = (
     "started_at",
     "result__size",
 )
+
+
+def runs_for(request: DashboardRequest) -> ReportRunQuerySet:
+    return ReportRun.objects.for_mode(request.membership.account, request.livemode)
+
+
+def run_page(request: DashboardRequest) -> tuple[list[ReportRun], str | None, str | None]:
+    """One page of runs, newest first, and the ids for the "Older" and "Newer" links (or None).
+
+    `?starting_after=<run id>` lists the runs older than that run, `?ending_before=`
+    those newer. Raises UnknownCursor for a run the user cannot see.
+    """
+    after, before = request.GET.get("starting_after") or None, request.GET.get("ending_before") or None
+    shown = runs_for(request).select_related("report_type", "result").only(*RUN_TABLE_FIELDS)
+    page = services.newest_first(shown, limit=RUNS_PER_PAGE, starting_after=after, ending_before=before)
+    runs = page.items
+    if before:
+        return runs, (runs[-1].id if runs else None), (runs[0].id if page.has_more else None)
+    # Newest first: older runs follow if there are more; newer ones precede a cursor page.
+    return runs, (runs[-1].id if page.has_more else None), (runs[0].id if after and runs else None)
 
 
 def run_rows(runs: list[ReportRun]) -> list[dict[str, Any]]:
