@@ -6,10 +6,12 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reporting.models import Membership
-from tests.factories import FileFactory, MembershipFactory, ReportRunFactory, UserFactory
+from tests.factories import BalanceTransactionFactory, FileFactory, MembershipFactory, ReportRunFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +128,16 @@ def test_rows_show_what_the_template_did(member, account):
     assert "2.0\xa0KB" in row
     assert "Succeeded" in row
     assert "Running…" in body
+
+
+def test_new_run_form_reads_currencies_from_the_daily_totals_not_the_ledger(member, account):
+    for currency in ("usd", "jpy", "eur"):
+        BalanceTransactionFactory(account=account, currency=currency, created=datetime(2025, 3, 1, tzinfo=UTC))
+
+    with CaptureQueriesContext(connection) as captured:
+        body = member.get(reverse("reporting:run-create"), {"report_type": "balance.summary.1"}).content.decode()
+
+    assert re.findall(r'<option value="(eur|jpy|usd)"', body) == ["eur", "jpy", "usd"]
+    ledger_scans = [q["sql"] for q in captured.captured_queries if "DISTINCT" in q["sql"].upper()]
+    assert ledger_scans
+    assert not any('"reporting_balancetransaction"' in sql for sql in ledger_scans)
