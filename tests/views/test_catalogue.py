@@ -9,37 +9,12 @@ from django.urls import reverse
 
 from reporting.catalogue import families, family_name, family_of
 from reporting.models import Membership, ReportRun, ReportType
-from reporting.reports import REPORT_TYPES, Report
-from reporting.reports.base import Column
-from reporting.reports.formats import text
+from reporting.reports import REPORT_TYPES
 from reporting.services.runs import live_only_message
 from tests.factories import MembershipFactory
 from tests.views.conftest import HX, create_url, posted
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def register(monkeypatch):
-    """Register a report type for one test: in the code registry and as a ReportType row."""
-
-    def add(report: Report, live_only: bool = False) -> Report:
-        monkeypatch.setitem(REPORT_TYPES, report.id, report)
-        ReportType.objects.create(id=report.id, name=report.name, version=report.version, live_only=live_only)
-        return report
-
-    return add
-
-
-class AsOfReport(Report):
-    """What was in the balance at the end of the day, and not yet paid out?"""
-
-    id = "ending_balance_reconciliation.itemized.99"
-    name = "Test ending balance"
-    columns = (Column("balance_transaction_id", text("stripe_id")), Column("currency", text("currency")))
-    default_columns = None
-    parameters = ("interval_end", "columns")
-    required = ("interval_end",)
 
 
 # Families
