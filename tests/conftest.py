@@ -173,11 +173,11 @@ def in_process_tasks() -> Iterator[InProcessTasks]:
 
 @contextmanager
 def module_transaction(django_db_blocker) -> Iterator[None]:
-    """An outer transaction for rows a module builds once and its tests share.
+    """An outer transaction for rows a module (or a package) builds once and its tests share.
 
     Each test's own transaction nests inside it as a savepoint and rolls back to it,
     so every test sees the shared rows as built; they are rolled back after the
-    module's last test. Only for modules without transactional (live server) tests.
+    module's (package's) last test. Only where no test is transactional (live server).
     """
     with django_db_blocker.unblock():
         outer = transaction.atomic()
