@@ -9,7 +9,8 @@ from reporting.reports import Params, get_report
 from reporting.services import params_for
 from tests.factories import ReportRunFactory
 
-from .conftest import APRIL_START, MARCH_START, MAY_START, at, golden, txn
+from .builders import at, txn
+from .goldens import APRIL_START, MARCH_START, MAY_START, golden
 
 pytestmark = pytest.mark.django_db
 

@@ -33,8 +33,7 @@ from reporting.reports import REPORT_TYPES, Params, Report, engine, get_report
 from reporting.reports.formats import Formatter
 from tests.factories import AccountFactory, BalanceTransactionFactory, PayoutFactory
 
-from .conftest import APRIL_START, MARCH_START, MAY_START, golden
-from .goldens import GOLDEN_RUNS
+from .goldens import APRIL_START, GOLDEN_RUNS, MARCH_START, MAY_START, golden
 from .reference import (
     ACTIVITY,
     CATEGORY_SUMMARIES,

@@ -17,7 +17,7 @@ from reporting.currencies import exponent
 from reporting.reports import Params, get_report
 from tests.factories import AccountFactory
 
-from .conftest import at, payout, payout_txn, reversal_txn, txn
+from .builders import at, payout, payout_txn, reversal_txn, txn
 
 pytestmark = pytest.mark.django_db
 

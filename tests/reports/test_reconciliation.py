@@ -33,7 +33,7 @@ from reporting.models import BalanceTransaction, Payout
 from reporting.reports import Params, get_report
 from tests.factories import AccountFactory
 
-from .conftest import TYPES, at
+from .builders import TYPES, at
 
 pytestmark = pytest.mark.django_db
 
