@@ -1,4 +1,4 @@
-"""Every fast path writes byte for byte the file of the plain reference generator (reference.py).
+"""Every fast path writes byte for byte the file of the plain reference generator (reference/).
 
 On PostgreSQL the itemized reports are one COPY with the formatting done in SQL,
 on SQLite one SELECT building whole CSV lines; both, and the Python fallback, are
@@ -34,7 +34,8 @@ from reporting.reports.formats import Formatter
 from tests.factories import AccountFactory, BalanceTransactionFactory, PayoutFactory
 
 from .goldens import APRIL_START, GOLDEN_RUNS, MARCH_START, MAY_START, golden
-from .reference import (
+from .reference import reference_write
+from .reference.catalogue import (
     ACTIVITY,
     CATEGORY_SUMMARIES,
     COLUMNS,
@@ -44,7 +45,6 @@ from .reference import (
     PAYOUTS,
     PAYOUTS_LOCAL,
     SUMMARY,
-    reference_write,
 )
 
 pytestmark = pytest.mark.django_db
