@@ -3,7 +3,7 @@
 Each entry of GOLDEN_RUNS: report type, file in golden/, and the run's parameters as the API
 takes them (unix seconds). Every file was written by hand (golden/README.md);
 test_golden.py checks the product writes them byte for byte, and
-test_fast_paths.py that the reference generator does too.
+test_reference.py that the reference generator does too.
 """
 
 from __future__ import annotations

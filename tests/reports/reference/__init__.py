@@ -1,4 +1,4 @@
-"""A second, deliberately plain implementation of the report files: the oracle of test_fast_paths.py.
+"""A second, deliberately plain implementation of the report files: the oracle of the fast-path tests.
 
 It shares nothing with reporting.reports but the ledger models and the Params
 container: rows are read with ordinary ORM loops and filtered, sorted and
