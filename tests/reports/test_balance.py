@@ -1,3 +1,5 @@
+"""The balance summary and the balance-change itemized report: golden files, filters, columns, interval edges."""
+
 from __future__ import annotations
 
 import csv

@@ -1,4 +1,4 @@
-"""Each automatic payout is the net of what it settled: in the by_id reports, over an interval, in the payouts report."""
+"""Each automatic payout is the net of what it settled: by its id, over an interval, and in the payouts report."""
 
 from __future__ import annotations
 

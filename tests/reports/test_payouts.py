@@ -1,3 +1,5 @@
+"""The payouts itemized report: its golden file, filters, columns, and which payouts fall in an interval."""
+
 from __future__ import annotations
 
 import io
