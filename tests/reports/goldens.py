@@ -1,16 +1,26 @@
-"""The golden files of the report types added with the reconciliation families, and the runs that write them.
+"""The golden files: where they are, the months they cover, and the newer report types' runs that write them.
 
-Each entry: report type, file in golden/, and the run's parameters as the API
+Each entry of GOLDEN_RUNS: report type, file in golden/, and the run's parameters as the API
 takes them (unix seconds). Every file was written by hand (golden/README.md);
 test_golden.py checks the product writes them byte for byte, and
-test_fast_paths.py that the reference generator does too.
+test_reference.py that the reference generator does too.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from .conftest import APRIL_START, MARCH_START, MAY_START
+GOLDEN = Path(__file__).parent / "golden"
+
+MARCH_START = 1740787200  # 2025-03-01 00:00:00 UTC
+APRIL_START = 1743465600  # 2025-04-01 00:00:00 UTC
+MAY_START = 1746057600  # 2025-05-01 00:00:00 UTC
+
+
+def golden(name: str) -> str:
+    return (GOLDEN / name).read_bytes().decode("utf-8")
+
 
 MARCH: dict[str, Any] = {"interval_start": MARCH_START, "interval_end": APRIL_START}
 APRIL: dict[str, Any] = {"interval_start": APRIL_START, "interval_end": MAY_START}

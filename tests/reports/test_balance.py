@@ -1,3 +1,5 @@
+"""The balance summary and the balance-change itemized report: golden files, filters, columns, interval edges."""
+
 from __future__ import annotations
 
 import csv
@@ -9,7 +11,8 @@ from reporting.reports import Params, get_report
 from reporting.services import params_for
 from tests.factories import ReportRunFactory
 
-from .conftest import APRIL_START, MARCH_START, MAY_START, at, golden, txn
+from .builders import at, txn
+from .goldens import APRIL_START, MARCH_START, MAY_START, golden
 
 pytestmark = pytest.mark.django_db
 

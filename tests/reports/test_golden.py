@@ -10,8 +10,7 @@ from reporting.reports import REPORT_TYPES, get_report
 from reporting.services import params_for
 from tests.factories import ReportRunFactory
 
-from .conftest import golden
-from .goldens import GOLDEN_RUNS
+from .goldens import GOLDEN_RUNS, golden
 
 pytestmark = pytest.mark.django_db
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,10 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reporting.currencies import exponent
-from reporting.reports import Params, get_report
+from reporting.reports import Params
 from tests.factories import AccountFactory
 
-from .conftest import at, payout, payout_txn, reversal_txn, txn
+from .builders import at, payout, payout_txn, reversal_txn, txn
+from .reading import read
 
 pytestmark = pytest.mark.django_db
 
@@ -26,12 +25,6 @@ ACTIVITY = "balance_change_from_activity.itemized.1"
 PAYOUTS = "payouts.itemized.1"
 ORIGIN = at(2025, 3, 1)
 HOURS = 24 * 20  # the random ledgers live in 20 days from ORIGIN
-
-
-def read(report_type: str, params: Params) -> list[dict[str, str]]:
-    out = io.BytesIO()
-    get_report(report_type).write(params, out)
-    return list(csv.DictReader(io.StringIO(out.getvalue().decode())))
 
 
 def summary(params: Params) -> dict[str, dict[str, Decimal]]:

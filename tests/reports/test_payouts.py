@@ -1,3 +1,5 @@
+"""The payouts itemized report: its golden file, filters, columns, and which payouts fall in an interval."""
+
 from __future__ import annotations
 
 import io
@@ -8,15 +10,8 @@ from reporting.reports import get_report
 from reporting.services import params_for
 from tests.factories import ReportRunFactory
 
-from .conftest import (
-    APRIL_START,
-    MARCH_START,
-    MAY_START,
-    at,
-    golden,
-    payout,
-    payout_txn,
-)
+from .builders import at, payout, payout_txn
+from .goldens import APRIL_START, MARCH_START, MAY_START, golden
 
 pytestmark = pytest.mark.django_db
 

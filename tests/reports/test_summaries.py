@@ -1,3 +1,5 @@
+"""The summaries by category of activity and of payouts, and how they agree with the balance summary."""
+
 from __future__ import annotations
 
 import io

@@ -1,3 +1,5 @@
+"""The daily totals: they follow the (append-only) ledger, equal a full scan, and the balance summary reads them."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
