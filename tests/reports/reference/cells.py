@@ -19,11 +19,6 @@ def _payout_field(txn: BalanceTransaction, relation: str, name: str) -> Any:
     return None if payout is None else getattr(payout, name)
 
 
-def _flipped(value: int | None) -> int | None:
-    # The payouts report looks from the bank's side: a payout is positive.
-    return None if value is None else -value
-
-
 Cell = Callable[[BalanceTransaction, Params], str | None]
 METADATA = re.compile(r"(payment_metadata|refund_metadata|transfer_metadata)\[(.+)\]", re.DOTALL)
 
