@@ -1,0 +1,74 @@
+"""Shared by the OpenAPI tests: the request that creates a run, and one of each object in each interesting state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from unittest import mock
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from reporting import tasks
+from reporting.models import FileLink, ReportRun
+from tests.factories import FileFactory, ReportRunFactory
+
+JUNE_TO_OCTOBER = {
+    "interval_start": int(datetime(2025, 6, 1, tzinfo=UTC).timestamp()),
+    "interval_end": int(datetime(2025, 10, 1, tzinfo=UTC).timestamp()),
+}
+CREATE_RUN = {
+    "report_type": "balance.summary.1",
+    "parameters[interval_start]": JUNE_TO_OCTOBER["interval_start"],
+    "parameters[interval_end]": JUNE_TO_OCTOBER["interval_end"],
+}
+
+
+@pytest.fixture
+def no_broker():
+    """Enqueues go nowhere (the view enqueues with delay_on_commit, which calls delay)."""
+    with mock.patch.object(tasks.run_report, "delay") as delay:
+        yield delay
+
+
+@pytest.fixture
+def anonymous():
+    return Client()
+
+
+@dataclass
+class World:
+    """One of each kind of object, in each interesting state."""
+
+    pending: ReportRun
+    succeeded: ReportRun
+    failed: ReportRun
+    link: FileLink
+    expired_link: FileLink
+    expired_file_id: str
+    ids: dict[str, list[str]] = field(default_factory=dict)
+
+
+@pytest.fixture
+def world(api, account, no_broker) -> World:
+    pending = ReportRun.objects.get(pk=api.post("/v1/reporting/report_runs", CREATE_RUN).json()["id"])
+    succeeded = ReportRun.objects.get(pk=api.post("/v1/reporting/report_runs", CREATE_RUN).json()["id"])
+    tasks.run_report(succeeded.pk)  # generates the file in-process
+    succeeded.refresh_from_db()
+    failed = ReportRunFactory(account=account, parameters=JUNE_TO_OCTOBER)
+    failed.mark_failed("No data for this interval.")
+    link = FileLink.objects.get(pk=api.post("/v1/file_links", {"file": succeeded.result_id}).json()["id"])
+    expired_link = FileLink.objects.create(
+        account=account, file=succeeded.result, expires_at=timezone.now() - timedelta(days=1)
+    )
+    expired_file = FileFactory(account=account, expires_at=timezone.now() - timedelta(days=1))
+    world = World(pending, succeeded, failed, link, expired_link, expired_file.id)
+    world.ids = {
+        "report_run": [pending.id, succeeded.id, failed.id],
+        "report_type": ["balance.summary.1", "payouts.itemized.1", "balance_change_from_activity.itemized.1"],
+        "file": [succeeded.result_id, expired_file.id],
+        "link": [link.id, expired_link.id],
+        "token": [link.token, expired_link.token],
+    }
+    return world
