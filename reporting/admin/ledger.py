@@ -35,6 +35,15 @@ class LedgerAdmin(ModeColumn, ReadOnlyAdmin[_M]):
     ordering = ("-pk",)
     list_per_page = 50
 
+    # Transactions and payouts both keep an amount and a fee in the currency's minor units.
+    @admin.display(description="amount", ordering="amount")
+    def amount_display(self, row: BalanceTransaction | Payout) -> str:
+        return format_money(row.amount, row.currency)
+
+    @admin.display(description="fee", ordering="fee")
+    def fee_display(self, row: BalanceTransaction | Payout) -> str:
+        return format_money(row.fee, row.currency)
+
 
 @admin.register(BalanceTransaction)
 class BalanceTransactionAdmin(LedgerImportMixin, LedgerAdmin[BalanceTransaction]):
@@ -114,14 +123,6 @@ class BalanceTransactionAdmin(LedgerImportMixin, LedgerAdmin[BalanceTransaction]
         "customer_facing_amount_display",
     )
 
-    @admin.display(description="amount", ordering="amount")
-    def amount_display(self, txn: BalanceTransaction) -> str:
-        return format_money(txn.amount, txn.currency)
-
-    @admin.display(description="fee", ordering="fee")
-    def fee_display(self, txn: BalanceTransaction) -> str:
-        return format_money(txn.fee, txn.currency)
-
     @admin.display(description="net", ordering="net")
     def net_display(self, txn: BalanceTransaction) -> str:
         return format_money(txn.net, txn.currency)
@@ -190,14 +191,6 @@ class PayoutAdmin(LedgerAdmin[Payout]):
         ("Bank", {"fields": ("destination_id", "trace_id", "trace_id_status")}),
     )
     readonly_fields = ("mode", "amount_display", "fee_display", "settled_transactions")
-
-    @admin.display(description="amount", ordering="amount")
-    def amount_display(self, payout: Payout) -> str:
-        return format_money(payout.amount, payout.currency)
-
-    @admin.display(description="fee", ordering="fee")
-    def fee_display(self, payout: Payout) -> str:
-        return format_money(payout.fee, payout.currency)
 
     @admin.display(description="settled transactions")
     def settled_transactions(self, payout: Payout) -> str:
