@@ -45,8 +45,9 @@ def newest_first(
         raise ValueError("starting_after and ending_before are exclusive")
     cursor_id = ending_before if ending_before is not None else starting_after
     newer = ending_before is not None
-    cursor = (queryset if cursor_scope is None else cursor_scope).filter(pk=cursor_id)
+    cursor = None
     if cursor_id is not None:
+        cursor = (queryset if cursor_scope is None else cursor_scope).filter(pk=cursor_id)
         created = Subquery(cursor.values("created")[:1])
         if newer:
             queryset = queryset.filter(Q(created__gt=created) | Q(created=created, pk__gt=cursor_id))
@@ -54,7 +55,7 @@ def newest_first(
             queryset = queryset.filter(Q(created__lt=created) | Q(created=created, pk__lt=cursor_id))
     ordered = queryset.order_by("created", "pk") if newer else queryset.order_by("-created", "-pk")
     rows = list(ordered[: limit + 1])
-    if cursor_id is not None and not rows and not cursor.exists():
+    if cursor is not None and not rows and not cursor.exists():
         raise UnknownCursor(cursor_id)
     items = rows[:limit]
     return Page(items[::-1] if newer else items, len(rows) > limit)
