@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from reporting.models import Account, Door
+from reporting.management.accounts import account_or_error
+from reporting.models import Door
 from reporting.services import Caller, issue_key
 
 
@@ -23,8 +24,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         account_id: str = options["account"]
         livemode: bool = options["live"]
-        account = Account.objects.filter(pk=account_id).first()
-        if account is None:
-            raise CommandError(f"No account with id {account_id!r}.")
+        account = account_or_error(account_id)
         _, secret = issue_key(Caller(account, livemode, Door.CLI), name=options["name"])
         self.stdout.write(secret)

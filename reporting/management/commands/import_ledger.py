@@ -8,7 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from reporting.ledger_import import LedgerImportError, import_ledger
-from reporting.models import Account, Door
+from reporting.management.accounts import account_or_error
+from reporting.models import Door
 
 
 class Command(BaseCommand):
@@ -27,9 +28,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        account = Account.objects.filter(pk=options["account"]).first()
-        if account is None:
-            raise CommandError(f"No account with id {options['account']!r}.")
+        account = account_or_error(options["account"])
         path = Path(options["file"])
         try:
             data = path.read_bytes()

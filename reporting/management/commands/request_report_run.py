@@ -6,7 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from reporting.models import Account, Door
+from reporting.management.accounts import account_or_error
+from reporting.models import Door
 from reporting.services import Caller, RunRequestError, request_run
 
 
@@ -29,9 +30,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        account = Account.objects.filter(pk=options["account"]).first()
-        if account is None:
-            raise CommandError(f"No account with id {options['account']!r}.")
+        account = account_or_error(options["account"])
         parameters: dict[str, Any] = {}
         for item in options["param"]:
             name, sep, value = item.partition("=")
