@@ -156,6 +156,10 @@ class BalanceTransaction(AppendOnlyModel):
     connected_account_direct_charge_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     application_fee = models.BigIntegerField(null=True, blank=True, help_text="Minor units (platforms only).")
     regulatory_tag = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    # The order (Stripe Orders) a charge paid for, and for a transfer of a destination charge or of
+    # separate charges and transfers, the payment (`py_`) it created on the connected account.
+    order_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    destination_payment_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     # Metadata of the charge (payment), refund or transfer behind the transaction:
     # string keys to string values, as Stripe keeps them.
     payment_metadata = models.JSONField(null=True, blank=True)
