@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 
 from reporting.catalogue import families
 from reporting.categories import REPORTING_CATEGORIES
-from reporting.models.ledger import METADATA_FIELDS
 from reporting.parameters import ColumnsField, timezone_names
 from reporting.reports import REPORT_TYPES, Report
 from reporting.services.runs import RunRequestError
@@ -153,7 +152,7 @@ class RunRequestForm(forms.Form):
 
     def metadata_columns(self) -> tuple[str, ...]:
         """What a metadata key column can read (`payment_metadata`), for the picker's "add" box."""
-        return METADATA_FIELDS if "columns" in self.fields and cast(Report, self.report).metadata_columns else ()
+        return cast(Report, self.report).metadata_fields if "columns" in self.fields else ()
 
     def to_interval(self, day: date) -> int:
         """Midnight at the start of `day` in the user's zone, as Unix seconds."""

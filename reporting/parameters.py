@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
 from functools import cache
@@ -15,8 +16,20 @@ from django.db.models import QuerySet
 from reporting.categories import REPORTING_CATEGORIES
 from reporting.currencies import CURRENCY_CHOICES
 from reporting.models import Payout
-from reporting.reports import Report
+from reporting.reports import REPORT_TYPES, Report
+from reporting.reports.base import METADATA_COLUMN
 from reporting.unixtime import MAX_TIMESTAMP, from_unix
+
+# Stripe's limit on a metadata key's length.
+MAX_METADATA_KEY = 40
+# Metadata columns per run: each is a lookup per row, and SQLite's expression depth caps a line's cells.
+MAX_METADATA_COLUMNS = 50
+
+
+def versions_with(report: Report, column: str) -> list[Report]:
+    """The versions of `report`'s type that have `column`, to point a caller at the right one."""
+    family = report.id.rsplit(".", 1)[0]
+    return [r for r in REPORT_TYPES.values() if r.id.rsplit(".", 1)[0] == family and column in r.column_map]
 
 
 @cache
@@ -36,18 +49,55 @@ class UnknownParameter(ValidationError):
 
 
 class ColumnsField(forms.MultipleChoiceField):
-    """The type's columns by name, in the requested order; metadata keys where the type takes them."""
+    """The type's columns by name, in the requested order; metadata keys where the type takes them.
+
+    Every refusal names the column and the type, with Stripe's `parameter_invalid` code.
+    """
 
     def __init__(self, report: Report) -> None:
-        super().__init__(
-            choices=[(c, c) for c in report.column_names],
-            required=False,
-            error_messages={"invalid_choice": "Unknown column: %(value)s"},
-        )
+        super().__init__(choices=[(c, c) for c in report.column_names], required=False)
         self.report = report
 
     def valid_value(self, value: Any) -> bool:
         return self.report.column(str(value)) is not None
+
+    def validate(self, value: Any) -> None:
+        names = [str(v) for v in value or ()]
+        for name in names:
+            if (problem := self.problem(name)) is not None:
+                raise ValidationError(problem, code="parameter_invalid")
+        repeated = next((n for n, count in Counter(names).items() if count > 1), None)
+        if repeated is not None:
+            raise ValidationError(
+                f"Column '{repeated}' is named twice in the columns of {self.report.id}; name each column once.",
+                code="parameter_invalid",
+            )
+        keys = sum(1 for name in names if name not in self.report.column_map)
+        if keys > MAX_METADATA_COLUMNS:
+            raise ValidationError(
+                f"{keys} metadata columns asked for; {self.report.id} writes at most {MAX_METADATA_COLUMNS}.",
+                code="parameter_invalid",
+            )
+
+    def problem(self, name: str) -> str | None:
+        """Say what is wrong with one column name for this type, or None if it is one of its columns."""
+        report = self.report
+        if name in report.column_map:
+            return None
+        match = METADATA_COLUMN.fullmatch(name)
+        field = match[1] if match else name.removesuffix("[]")
+        if field in report.metadata_fields:
+            key = match[2] if match else ""
+            if not key.strip():
+                return f"Column '{name}' names no metadata key; write it as {field}[KEY]."
+            if len(key) > MAX_METADATA_KEY:
+                return (
+                    f"Column '{name}' names a metadata key longer than {MAX_METADATA_KEY} characters, Stripe's limit."
+                )
+            return None
+        versions = [r.id for r in versions_with(report, name) if r.id != report.id]
+        where = f" (it is a column of {', '.join(versions)})" if versions else ""
+        return f"{report.id} has no column '{name}'{where}."
 
 
 class ParametersForm(forms.Form):

@@ -12,6 +12,7 @@ CODES = {
     "invalid": None,
     "min_value": "parameter_invalid_integer",
     "max_value": "parameter_invalid_integer",
+    "parameter_invalid": "parameter_invalid",
 }
 
 

@@ -10,7 +10,8 @@ from reporting.categories import PAYOUT_CATEGORIES
 from reporting.models import BalanceTransaction
 
 from .base import ITEMIZED, ITEMIZED_TZ, Column, ItemizedReport, Params, SummaryReport, last_day
-from .columns import ACTIVITY_DEFAULTS, defaults, transaction_columns
+from .columns import TRANSACTION_COLUMNS
+from .documented import NINE
 from .formats import Row, money, text
 from .ledger import in_interval, ledger
 from .summaries import CategorySummary
@@ -24,13 +25,15 @@ class BalanceSummary(SummaryReport):
     name = "Balance summary"
     question = "What was my balance at the start and end of the period, and what moved it?"
     parameters = ("interval_start", "interval_end", "currency", "timezone", "columns")
-    columns = (
-        Column("category", text("category")),
-        Column("description", text("description")),
-        Column("net_amount", money("net_amount")),
-        Column("currency", text("currency")),
-    )
-    default_columns = ["category", "description", "net_amount", "currency"]
+    pool = {
+        c.name: c
+        for c in (
+            Column("category", text("category")),
+            Column("description", text("description")),
+            Column("net_amount", money("net_amount")),
+            Column("currency", text("currency")),
+        )
+    }
 
     def rows(self, params: Params, fields: Sequence[str]) -> Iterator[Row]:
         start, end = params.interval_start, params.interval_end
@@ -60,25 +63,23 @@ class BalanceSummary(SummaryReport):
 
 
 class BalanceChangeFromActivityItemized(ItemizedReport):
-    """Every balance transaction except payouts, one row each (version 1: the basic columns, UTC)."""
+    """Every balance transaction except payouts, one row each (version 1: the charge's own columns, UTC)."""
 
     id = "balance_change_from_activity.itemized.1"
     name = "Itemized balance change from activity"
     question = "Which transactions changed my balance in this period, one line each?"
     parameters = ITEMIZED
-    columns = transaction_columns(basic=True)
-    default_columns = defaults(ACTIVITY_DEFAULTS, local_times=False)
+    pool = TRANSACTION_COLUMNS
+    default_set = NINE
 
     def queryset(self, params: Params) -> QuerySet[BalanceTransaction]:
         return in_interval(ledger(params), params).exclude(reporting_category__in=PAYOUT_CATEGORIES)
 
 
 class BalanceChangeFromActivityItemized2(BalanceChangeFromActivityItemized):
-    """Version 2: every source-object column (customer, addresses, card, invoice, metadata), UTC."""
+    """Version 2: adds the customer's and card's addresses, dispute, Connect, regulatory and metadata columns."""
 
     id = "balance_change_from_activity.itemized.2"
-    columns = transaction_columns()
-    metadata_columns = True
 
 
 class BalanceChangeFromActivityItemized3(BalanceChangeFromActivityItemized):
@@ -86,9 +87,6 @@ class BalanceChangeFromActivityItemized3(BalanceChangeFromActivityItemized):
 
     id = "balance_change_from_activity.itemized.3"
     parameters = ITEMIZED_TZ
-    columns = transaction_columns(local_times=True)
-    default_columns = defaults(ACTIVITY_DEFAULTS, local_times=True)
-    metadata_columns = True
 
 
 class BalanceChangeFromActivitySummary(CategorySummary):

@@ -23,7 +23,7 @@ from django.db.models import QuerySet
 
 from reporting.models.ledger import METADATA_FIELDS
 
-from . import engine
+from . import documented, engine
 from .formats import Formatter, Row, csv_line, fields_of, metadata, write_rows
 
 UTC = ZoneInfo("UTC")
@@ -77,24 +77,36 @@ def last_day(end: datetime, zone: tzinfo) -> date:
 
 @dataclass
 class Report:
-    """What both kinds of report share; a report type subclasses SummaryReport or ItemizedReport."""
+    """What both kinds of report share; a report type subclasses SummaryReport or ItemizedReport.
+
+    Its columns are Stripe's documented ones for its id (documented.py), each read
+    as its family's `pool` of columns says.
+    """
 
     id: ClassVar[str]
     name: ClassVar[str]
-    columns: ClassVar[tuple[Column, ...]]
-    default_columns: ClassVar[list[str] | None]
+    pool: ClassVar[dict[str, Column]]
+    # The columns a run without `columns` writes (documented.default_columns); None: all of them.
+    default_set: ClassVar[tuple[str, ...] | None] = None
     # Parameter names this type accepts (Stripe's catalogue); the first two are required.
     parameters: ClassVar[tuple[str, ...]] = ("interval_start", "interval_end")
     required: ClassVar[tuple[str, ...]] = ("interval_start", "interval_end")
     live_only: ClassVar[bool] = False
-    # True when `columns` may also name metadata values (`payment_metadata[KEY]`).
-    metadata_columns: ClassVar[bool] = False
     # One plain-language line on what the report answers (the dashboard's catalogue).
     question: ClassVar[str] = ""
+    columns: tuple[Column, ...] = field(init=False)
+    default_columns: list[str] = field(init=False)
+    # The objects whose metadata keys `columns` may name (`payment_metadata[KEY]`).
+    metadata_fields: tuple[str, ...] = field(init=False)
     column_map: dict[str, Column] = field(init=False)
 
     def __post_init__(self) -> None:
+        self.columns = tuple(self.pool[name] for name in documented.all_columns(self.id))
         self.column_map = {c.name: c for c in self.columns}
+        self.default_columns = (
+            self.column_names if self.default_set is None else documented.default_columns(self.id, self.default_set)
+        )
+        self.metadata_fields = documented.metadata_fields(self.id)
 
     @property
     def version(self) -> int:
@@ -108,11 +120,11 @@ class Report:
         """Return the column called `name` (a declared one, or a metadata key where allowed), or None."""
         if name in self.column_map:
             return self.column_map[name]
-        match = METADATA_COLUMN.fullmatch(name) if self.metadata_columns else None
-        return Column(name, metadata(match[1], match[2])) if match else None
+        match = METADATA_COLUMN.fullmatch(name)
+        return Column(name, metadata(match[1], match[2])) if match and match[1] in self.metadata_fields else None
 
     def selected_columns(self, params: Params) -> list[Column]:
-        names = params.columns or self.default_columns or self.column_names
+        names = params.columns or self.default_columns
         columns = [self.column(n) for n in names]
         assert all(columns), "the parameters form accepts only this type's columns"
         return [c for c in columns if c is not None]

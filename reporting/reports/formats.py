@@ -51,7 +51,7 @@ class Formatter:
     # brought): SQLite then skips escaping it, the costliest part of a line.
     quote_free: bool = False
     # True when the cell is NULL only where a field is: formatters that turn
-    # values into NULL themselves (blank_as_null, metadata, always_null) say False.
+    # values into NULL themselves (blank_as_null, metadata) say False.
     null_only_from_null: bool = True
     # Currency fields whose minor unit (1, 0.01, 0.001) the PostgreSQL SQL reads:
     # the engine works it out once per row (currency_unit) and passes each
@@ -172,18 +172,6 @@ def boolean(name: str) -> Formatter:
         return f"(CASE WHEN {truth} THEN 'true' WHEN NOT ({truth}) THEN 'false' END)", []
 
     return Formatter((name,), fmt, sql, quote_free=True)
-
-
-def always_null() -> Formatter:
-    """Write null always: a column this ledger never fills (e.g. a platform's application fee on a payout)."""
-
-    def fmt(row: Row, params: Params) -> str | None:
-        return None
-
-    def sql(vendor: str, cols: Sequence[str], params: Params) -> SqlExpr:
-        return "CAST(NULL AS TEXT)", []
-
-    return Formatter((), fmt, sql, quote_free=True, null_only_from_null=False)
 
 
 # Metadata keys the SQL paths look up directly; any other key (quotes, dots,

@@ -8,8 +8,8 @@ from reporting.categories import PAYOUT_CATEGORIES
 from reporting.models import BalanceTransaction
 
 from .base import ITEMIZED, ITEMIZED_TZ, Column, ItemizedReport, Params
-from .columns import defaults
-from .formats import always_null, blank_as_null, money, text, timestamp
+from .documented import ELEVEN
+from .formats import blank_as_null, money, text, timestamp
 from .ledger import in_interval, ledger
 from .summaries import CategorySummary
 
@@ -35,23 +35,10 @@ _COLUMNS = (
     Column("payout_destination_id", blank_as_null("payout__destination_id")),
     Column("trace_id", blank_as_null("payout__trace_id")),
     Column("trace_id_status", blank_as_null("payout__trace_id_status")),
-    # Only platforms earn application fees on payouts; this ledger holds none.
-    Column("application_fee", always_null()),
+    Column("regulatory_tag", text("regulatory_tag")),
+    # As an import read it: a platform's fee on the payout, if any (empty for other accounts).
+    Column("application_fee", money("application_fee")),
 )
-_LOCAL = ("effective_at", "payout_reversed_at")
-_DEFAULTS = [
-    "payout_id",
-    "effective_at",
-    "currency",
-    "gross",
-    "fee",
-    "net",
-    "reporting_category",
-    "balance_transaction_id",
-    "description",
-    "payout_expected_arrival_date",
-    "payout_status",
-]
 
 
 class PayoutsItemized(ItemizedReport):
@@ -61,18 +48,17 @@ class PayoutsItemized(ItemizedReport):
     name = "Itemized payouts"
     question = "Which payouts left my balance in this period, with their status and bank trace?"
     parameters = ITEMIZED
-    columns = tuple(c for c in _COLUMNS if c.name not in (*_LOCAL, "application_fee"))
-    default_columns = defaults(_DEFAULTS, local_times=False, twins=_LOCAL)
+    pool = {c.name: c for c in _COLUMNS}
+    default_set = ELEVEN
 
     def queryset(self, params: Params) -> QuerySet[BalanceTransaction]:
         return in_interval(ledger(params), params).filter(reporting_category__in=PAYOUT_CATEGORIES)
 
 
 class PayoutsItemized2(PayoutsItemized):
-    """Version 2: adds the (platform) application fee column."""
+    """Version 2: adds the (Brazilian) regulatory tag."""
 
     id = "payouts.itemized.2"
-    columns = tuple(c for c in _COLUMNS if c.name not in _LOCAL)
 
 
 class PayoutsItemized3(PayoutsItemized):
@@ -80,8 +66,6 @@ class PayoutsItemized3(PayoutsItemized):
 
     id = "payouts.itemized.3"
     parameters = ITEMIZED_TZ
-    columns = _COLUMNS
-    default_columns = _DEFAULTS
 
 
 class PayoutsSummary(CategorySummary):

@@ -21,39 +21,13 @@ from django.db.models import Q, QuerySet
 
 from reporting.models import BalanceTransaction
 
-from .base import ITEMIZED, ITEMIZED_TZ, Column, ItemizedReport, Params
-from .columns import ACTIVITY_DEFAULTS, defaults, transaction_columns
-from .formats import timestamp
+from .base import ITEMIZED, ITEMIZED_TZ, ItemizedReport, Params
+from .columns import TRANSACTION_COLUMNS
+from .documented import NINE, SETTLED
 from .ledger import ledger
 from .summaries import CategorySummary
 from .totals import Key, Sums, sums_of
 
-PAYOUT_FIRST = ("automatic_payout_id", "automatic_payout_effective_at_utc", "automatic_payout_effective_at")
-
-
-def reconciliation_columns(
-    *, basic: bool = False, trace: bool = True, local_times: bool = False, rare: bool = True
-) -> tuple[Column, ...]:
-    """Return the transaction columns of the version, the settling payout's id and arrival first.
-
-    From version 3 the payout's bank trace (`trace`) is in; the latest version adds the RARE columns.
-    """
-    columns = transaction_columns(basic=basic, trace=trace, local_times=local_times, rare=rare)
-    return (*(c for c in columns if c.name in PAYOUT_FIRST), *(c for c in columns if c.name not in PAYOUT_FIRST))
-
-
-def _v1_columns() -> tuple[Column, ...]:
-    # Version 1 names the payout's arrival without `_utc`, yet in UTC (report-types.md §3).
-    utc_arrival = Column("automatic_payout_effective_at", timestamp("automatic_payout__effective_at"))
-    return tuple(
-        utc_arrival if c.name == "automatic_payout_effective_at_utc" else c
-        for c in reconciliation_columns(basic=True, trace=False)
-    )
-
-
-_DEFAULTS = ["automatic_payout_id", "automatic_payout_effective_at", *ACTIVITY_DEFAULTS]
-_V1_DEFAULTS = ["automatic_payout_id", "automatic_payout_effective_at", *defaults(ACTIVITY_DEFAULTS, local_times=False)]
-_UTC_DEFAULTS = defaults(_DEFAULTS, local_times=False)
 # Settled rows are listed payout by payout, in order of arrival (payouts arriving together
 # by Stripe id, so the order is the data's, not the database's), then in ledger order.
 _BY_PAYOUT = ("automatic_payout__effective_at", "automatic_payout__stripe_id", "effective_at", "pk")
@@ -105,8 +79,8 @@ class PayoutReconciliationItemized(ItemizedReport):
     name = "Itemized payout reconciliation"
     question = "Which transactions made up each payout that reached my bank in this period?"
     parameters = ITEMIZED
-    columns = _v1_columns()
-    default_columns = _V1_DEFAULTS
+    pool = TRANSACTION_COLUMNS
+    default_set = SETTLED
     ordering = _BY_PAYOUT
 
     def queryset(self, params: Params) -> QuerySet[BalanceTransaction]:
@@ -114,35 +88,28 @@ class PayoutReconciliationItemized(ItemizedReport):
 
 
 class PayoutReconciliationItemized2(PayoutReconciliationItemized):
-    """Version 2: adds the source-object columns (customer, addresses, card, invoice, metadata)."""
+    """Version 2: adds the metadata columns."""
 
     id = "payout_reconciliation.itemized.2"
-    columns = reconciliation_columns(trace=False, rare=False)
-    default_columns = _UTC_DEFAULTS
-    metadata_columns = True
 
 
 class PayoutReconciliationItemized3(PayoutReconciliationItemized2):
-    """Version 3: adds the payout's bank trace id and its status."""
+    """Version 3: adds the customer's, shipping and card addresses, order, dispute, Connect and regulatory columns."""
 
     id = "payout_reconciliation.itemized.3"
-    columns = reconciliation_columns(rare=False)
 
 
 class PayoutReconciliationItemized4(PayoutReconciliationItemized2):
-    """Version 4: version 3 plus each timestamp in the run's timezone."""
+    """Version 4: each timestamp in the run's timezone too, but without version 3's addresses (Stripe's pages)."""
 
     id = "payout_reconciliation.itemized.4"
     parameters = ITEMIZED_TZ
-    columns = reconciliation_columns(local_times=True, rare=False)
-    default_columns = _DEFAULTS
 
 
 class PayoutReconciliationItemized5(PayoutReconciliationItemized4):
-    """Version 5: version 4 plus the platform and regulatory columns (the union)."""
+    """Version 5: version 4 with version 3's columns back, the settling payout first."""
 
     id = "payout_reconciliation.itemized.5"
-    columns = reconciliation_columns(local_times=True)
 
 
 # --- payout_reconciliation.by_id: one payout -------------------------------------------------------
@@ -178,21 +145,17 @@ class PayoutReconciliationByIdItemized(PayoutReconciliationItemized):
 
 class PayoutReconciliationByIdItemized2(PayoutReconciliationByIdItemized):
     id = "payout_reconciliation.by_id.itemized.2"
-    columns = PayoutReconciliationItemized2.columns
-    default_columns = _UTC_DEFAULTS
-    metadata_columns = True
 
 
 class PayoutReconciliationByIdItemized3(PayoutReconciliationByIdItemized2):
+    """Version 3: adds shipping, dispute, Connect and regulatory columns, and takes no metadata columns."""
+
     id = "payout_reconciliation.by_id.itemized.3"
-    columns = PayoutReconciliationItemized3.columns
 
 
 class PayoutReconciliationByIdItemized4(PayoutReconciliationByIdItemized2):
     id = "payout_reconciliation.by_id.itemized.4"
     parameters = ("payout", "reporting_category", "timezone", "decimal_separator", "columns")
-    columns = PayoutReconciliationItemized4.columns
-    default_columns = _DEFAULTS
 
 
 # --- ending_balance_reconciliation: what is still in the balance at interval_end -----------------
@@ -214,40 +177,35 @@ class EndingBalanceReconciliationSummary(CategorySummary):
 
 
 class EndingBalanceReconciliationItemized(ItemizedReport):
-    """Version 1: each transaction still in the balance at interval_end (basic columns, UTC)."""
+    """Version 1: each transaction still in the balance at interval_end (UTC)."""
 
     id = "ending_balance_reconciliation.itemized.1"
     name = "Itemized ending balance reconciliation"
     question = "Which transactions are still in my balance at this moment, not yet paid out?"
     parameters = _ENDING
     required = ("interval_end",)
-    columns = reconciliation_columns(basic=True, trace=False)
-    default_columns = defaults(ACTIVITY_DEFAULTS, local_times=False)
+    pool = TRANSACTION_COLUMNS
+    default_set = NINE
 
     def queryset(self, params: Params) -> QuerySet[BalanceTransaction]:
         return unsettled_at(params)
 
 
 class EndingBalanceReconciliationItemized2(EndingBalanceReconciliationItemized):
-    """Version 2: adds the source-object columns."""
+    """Version 2: adds the customer's, card and regulatory columns, and metadata columns."""
 
     id = "ending_balance_reconciliation.itemized.2"
-    columns = reconciliation_columns(rare=False)
-    metadata_columns = True
 
 
 class EndingBalanceReconciliationItemized3(EndingBalanceReconciliationItemized2):
-    """Version 3: version 2 plus each timestamp in the run's timezone."""
+    """Version 3: each timestamp in the run's timezone too, but without version 2's addresses (Stripe's pages)."""
 
     id = "ending_balance_reconciliation.itemized.3"
     parameters: ClassVar[tuple[str, ...]] = ("interval_end", "currency", "reporting_category", "timezone", "columns")
-    columns = reconciliation_columns(local_times=True, rare=False)
-    default_columns = ACTIVITY_DEFAULTS
 
 
 class EndingBalanceReconciliationItemized4(EndingBalanceReconciliationItemized3):
-    """Version 4: version 3 plus the platform and regulatory columns, and `decimal_separator`."""
+    """Version 4: version 3 with version 2's columns back, the settling payout first, and `decimal_separator`."""
 
     id = "ending_balance_reconciliation.itemized.4"
     parameters = ("interval_end", "currency", "reporting_category", "timezone", "decimal_separator", "columns")
-    columns = reconciliation_columns(local_times=True)

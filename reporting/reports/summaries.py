@@ -19,16 +19,18 @@ class CategorySummary(SummaryReport):
 
     payouts: bool = False
     parameters: ClassVar[tuple[str, ...]] = ("interval_start", "interval_end", "currency", "timezone", "columns")
-    columns = (
-        Column("reporting_category", text("reporting_category")),
-        Column("currency", text("currency")),
-        Column("count", text("count")),
-        Column("gross", money("gross")),
-        # Written negative, so that gross + fee = net, as the balance summary's "Less fees".
-        Column("fee", money("fee")),
-        Column("net", money("net")),
-    )
-    default_columns = ["reporting_category", "currency", "count", "gross", "fee", "net"]
+    pool = {
+        c.name: c
+        for c in (
+            Column("reporting_category", text("reporting_category")),
+            Column("currency", text("currency")),
+            Column("count", text("count")),
+            Column("gross", money("gross")),
+            # Written negative, so that gross + fee = net, as the balance summary's "Less fees".
+            Column("fee", money("fee")),
+            Column("net", money("net")),
+        )
+    }
 
     def sums(self, params: Params) -> dict[Key, Sums]:
         """Return the (currency, reporting_category) sums this summary reports."""

@@ -1,0 +1,130 @@
+"""Every type version accepts and writes exactly Stripe's documented columns (columns-by-version.md).
+
+documented_columns.json is the tests' own copy of the facts file's tables (2024 page
+order, `*_metadata[key]` placeholders included), independent of the product's.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from reporting.parameters import ColumnsField
+from reporting.reports import REPORT_TYPES
+
+FACTS: dict[str, list[str]] = json.loads((Path(__file__).parent / "documented_columns.json").read_text())
+PLACEHOLDER = re.compile(r"(\w+_metadata)\[key\]")
+TRACE = ["trace_id", "trace_id_status"]
+# §7: real all-column downloads of these end with `application_fee`, which the pages omit.
+DOWNLOADED = {"balance_change_from_activity.itemized.3", "payouts.itemized.3"}
+
+
+def expected_all_columns(type_id: str) -> list[str]:
+    """The README's rule: the pages' order; the trace after customer_facing_currency or
+    payout_destination_id (where real downloads carry it); application_fee last where §7 says."""
+    names: list[str] = []
+    for name in FACTS[type_id]:
+        if PLACEHOLDER.fullmatch(name):
+            continue
+        names.append(name)
+        if ".itemized." in type_id and name in ("customer_facing_currency", "payout_destination_id"):
+            names += TRACE
+    return names + (["application_fee"] if type_id in DOWNLOADED else [])
+
+
+def accepts(type_id: str, name: str) -> bool:
+    field = ColumnsField(REPORT_TYPES[type_id])
+    try:
+        field.clean([name])
+    except Exception:
+        return False
+    return True
+
+
+def test_the_facts_cover_the_25_type_versions_the_product_serves():
+    assert set(FACTS) == set(REPORT_TYPES)
+    assert len(FACTS) == 25
+
+
+@pytest.mark.parametrize("type_id", FACTS)
+def test_all_columns_are_the_documented_ones_in_documented_order(type_id):
+    assert REPORT_TYPES[type_id].column_names == expected_all_columns(type_id)
+
+
+@pytest.mark.parametrize("type_id", FACTS)
+def test_accepted_columns_are_exactly_the_documented_set(type_id):
+    every = {name for names in FACTS.values() for name in names if not PLACEHOLDER.fullmatch(name)}
+    every |= {*TRACE, "application_fee", "misspelt_column", "created_at", "payout_reversed_at_local"}
+    accepted = {name for name in every if accepts(type_id, name)}
+    assert accepted == set(expected_all_columns(type_id))
+
+
+@pytest.mark.parametrize("type_id", FACTS)
+def test_metadata_columns_only_where_the_version_lists_them(type_id):
+    listed = {m[1] for name in FACTS[type_id] if (m := PLACEHOLDER.fullmatch(name))}
+    for field in ("payment_metadata", "refund_metadata", "transfer_metadata"):
+        assert accepts(type_id, f"{field}[order id]") == (field in listed), field
+        assert not accepts(type_id, f"{field}[key")
+        assert not accepts(type_id, f"{field}key]")
+
+
+def test_by_id_version_3_has_no_metadata_columns_while_2_and_4_do():
+    assert not accepts("payout_reconciliation.by_id.itemized.3", "payment_metadata[a]")
+    assert accepts("payout_reconciliation.by_id.itemized.2", "payment_metadata[a]")
+    assert accepts("payout_reconciliation.by_id.itemized.4", "payment_metadata[a]")
+
+
+@pytest.mark.parametrize("type_id", FACTS)
+def test_default_columns_are_documented_columns_in_documented_order(type_id):
+    defaults = REPORT_TYPES[type_id].default_columns
+    order = expected_all_columns(type_id)
+    assert defaults == [name for name in order if name in defaults]
+
+
+NINE_UTC = [
+    "balance_transaction_id",
+    "created_utc",
+    "available_on_utc",
+    "currency",
+    "gross",
+    "fee",
+    "net",
+    "reporting_category",
+    "description",
+]
+ELEVEN_UTC = [
+    "payout_id",
+    "effective_at_utc",
+    "currency",
+    "gross",
+    "fee",
+    "net",
+    "reporting_category",
+    "balance_transaction_id",
+    "description",
+    "payout_expected_arrival_date",
+    "payout_status",
+]
+
+
+def test_known_defaults_are_those_of_real_default_downloads():
+    assert REPORT_TYPES["balance_change_from_activity.itemized.1"].default_columns == NINE_UTC
+    assert REPORT_TYPES["payouts.itemized.1"].default_columns == ELEVEN_UTC
+    assert REPORT_TYPES["payouts.itemized.3"].default_columns == [n.removesuffix("_utc") for n in ELEVEN_UTC]
+
+
+def test_versions_are_not_supersets_as_the_pages_say():
+    columns = {type_id: set(report.column_names) for type_id, report in REPORT_TYPES.items()}
+    dropped = columns["payout_reconciliation.itemized.3"] - columns["payout_reconciliation.itemized.4"]
+    assert len(dropped) == 23
+    assert dropped <= columns["payout_reconciliation.itemized.5"]
+    assert (
+        len(columns["ending_balance_reconciliation.itemized.2"] - columns["ending_balance_reconciliation.itemized.3"])
+        == 25
+    )
+    # Without a timezone the payout time has no `_utc` twin: it is UTC under its bare name.
+    assert "automatic_payout_effective_at_utc" not in columns["payout_reconciliation.itemized.3"]
+    assert "payout_reversed_at_utc" not in columns["payouts.itemized.2"]
