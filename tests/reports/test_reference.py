@@ -23,7 +23,9 @@ def test_reference_knows_every_type_and_its_columns():
         assert report.column_names == COLUMNS[report_type], report_type
         assert (report.default_columns or report.column_names) == DEFAULTS[report_type], report_type
         spec = ITEMIZED_TYPES.get(report_type)
-        assert report.metadata_columns == bool(spec and spec.metadata), report_type
+        assert report.metadata_fields == (spec.metadata if spec else ()), report_type
+        if spec is not None:
+            assert ("timezone" in report.parameters) == spec.timezone, report_type
 
 
 def test_golden_runs_ask_only_for_columns_their_version_accepts():
