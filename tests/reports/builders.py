@@ -91,7 +91,7 @@ def payout(
 
 
 def payout_txn(
-    account: Account, stripe_id: str, po: Payout, *, description: str = "STRIPE PAYOUT"
+    account: Account, stripe_id: str, po: Payout, *, description: str = "STRIPE PAYOUT", **sources: Any
 ) -> BalanceTransaction:
     """A payout's own transaction: dated when its funds leave the balance."""
     bt = txn(
@@ -105,11 +105,12 @@ def payout_txn(
         description,
         available_on=po.effective_at,
         effective_at=po.effective_at,
+        **sources,
     )
     return _link(bt, po)
 
 
-def reversal_txn(account: Account, stripe_id: str, po: Payout, when: datetime) -> BalanceTransaction:
+def reversal_txn(account: Account, stripe_id: str, po: Payout, when: datetime, **sources: Any) -> BalanceTransaction:
     """A failed payout's funds coming back, dated when they came back."""
     bt = txn(
         account,
@@ -120,6 +121,7 @@ def reversal_txn(account: Account, stripe_id: str, po: Payout, when: datetime) -
         0,
         po.currency,
         "Payout failure",
+        **sources,
     )
     return _link(bt, po)
 

@@ -91,8 +91,9 @@ def golden_account(db) -> Account:
         "Opening order",
         available_on=at(2025, 2, 22),
         automatic_payout=po_feb,
+        destination_payment_id="py_usd_01",
     )
-    payout_txn(acct, "txn_usd_po_feb", po_feb)
+    payout_txn(acct, "txn_usd_po_feb", po_feb, regulatory_tag="REG-PO-FEB")
     txn(
         acct,
         "txn_usd_02",
@@ -177,6 +178,7 @@ def golden_account(db) -> Account:
         payment_method_type="card",
         is_link=False,
         card_brand="MasterCard",
+        order_id="or_usd_05",
         payment_metadata={"order_id": "C-3"},
     )
     txn(
@@ -206,7 +208,7 @@ def golden_account(db) -> Account:
         charge_created=at(2025, 3, 5, 14, 30, 15),
         dispute_reason="fraudulent",
     )
-    reversal = reversal_txn(acct, "txn_usd_po_failed_rev", po_failed, at(2025, 3, 13, 9, 15))
+    reversal = reversal_txn(acct, "txn_usd_po_failed_rev", po_failed, at(2025, 3, 13, 9, 15), regulatory_tag="")
     BalanceTransaction.objects.filter(pk=reversal.pk).update(automatic_payout=po_mar)
     txn(
         acct,

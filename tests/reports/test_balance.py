@@ -261,7 +261,7 @@ def test_itemized_optional_columns_null_and_empty(account):
             "source_id",
             "description",
             "customer_facing_amount",
-            "automatic_payout_effective_at_utc",
+            "automatic_payout_effective_at",
         ],
     )
 
@@ -269,7 +269,7 @@ def test_itemized_optional_columns_null_and_empty(account):
     get_report(ITEMIZED).write(params, out)
 
     assert out.getvalue().decode() == (
-        '"balance_transaction_id","source_id","description","customer_facing_amount","automatic_payout_effective_at_utc"\n'
+        '"balance_transaction_id","source_id","description","customer_facing_amount","automatic_payout_effective_at"\n'
         '"txn_a",,,,\n'
         '"txn_b",,"",,\n'
     )

@@ -83,7 +83,7 @@ def test_payouts_itemized_columns_select_and_order(golden_account):
         columns=[
             "payout_id",
             "balance_transaction_id",
-            "payout_reversed_at_utc",
+            "payout_reversed_at",  # in UTC: version 1 takes no timezone
             "payout_type",
             "payout_description",
             "payout_destination_id",

@@ -12,6 +12,7 @@ from reporting.reports import REPORT_TYPES, Params
 from .goldens import APRIL_START, GOLDEN_RUNS, MARCH_START, MAY_START, golden
 from .reference import reference_write
 from .reference.catalogue import ACTIVITY, COLUMNS, DEFAULTS, ITEMIZED_TYPES, PAYOUTS, SUMMARY
+from .reference.cells import METADATA
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,21 @@ def test_reference_knows_every_type_and_its_columns():
         assert report.column_names == COLUMNS[report_type], report_type
         assert (report.default_columns or report.column_names) == DEFAULTS[report_type], report_type
         spec = ITEMIZED_TYPES.get(report_type)
-        assert report.metadata_columns == bool(spec and spec.metadata), report_type
+        assert report.metadata_fields == (spec.metadata if spec else ()), report_type
+        if spec is not None:
+            assert ("timezone" in report.parameters) == spec.timezone, report_type
+
+
+def test_golden_runs_ask_only_for_columns_their_version_accepts():
+    """Checked against the reference's catalogue, so it holds without the product (the reference refuses others)."""
+    for report_type, name, parameters in GOLDEN_RUNS:
+        spec = ITEMIZED_TYPES.get(report_type)
+        for column in parameters.get("columns", ()):
+            match = METADATA.fullmatch(column)
+            taken = spec is not None and match is not None and match[1] in spec.metadata
+            assert column in COLUMNS[report_type] or taken, (name, column)
+        if spec is not None and not spec.timezone:
+            assert "timezone" not in parameters, name
 
 
 @pytest.mark.parametrize(
@@ -47,7 +62,7 @@ def test_reference_knows_every_type_and_its_columns():
                 "columns": [
                     "payout_id",
                     "balance_transaction_id",
-                    "payout_reversed_at_utc",
+                    "payout_reversed_at",  # in UTC: version 1 takes no timezone
                     "payout_type",
                     "payout_description",
                     "payout_destination_id",

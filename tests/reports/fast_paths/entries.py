@@ -160,6 +160,8 @@ SOURCE_FIELDS = [
     "connected_account_country",
     "connected_account_direct_charge_id",
     "regulatory_tag",
+    "order_id",
+    "destination_payment_id",
 ]
 # Stripe keeps metadata as string keys to string values; a JSON null slips in now and then.
 metadata_values = st.dictionaries(

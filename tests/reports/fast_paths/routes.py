@@ -70,11 +70,8 @@ def sql_can_format(report_type: str, params: Params) -> bool:
     if connection.vendor == "postgresql":
         return True
     spec = ITEMIZED_TYPES[report_type]
-    local = (
-        PAYOUTS_LOCAL
-        if spec.rows == "payouts"
-        else LOCAL_TWINS - ({"automatic_payout_effective_at"} if spec.utc_arrival else set())
-    )
+    # A version without `timezone` writes every time in UTC.
+    local = (PAYOUTS_LOCAL if spec.rows == "payouts" else LOCAL_TWINS) if spec.timezone else set()
     for name in params.columns or DEFAULTS[report_type]:
         if name in local and params.timezone.key not in ("UTC", "Etc/UTC"):
             return False

@@ -12,9 +12,10 @@ obviously right does.
   ISO 4217 number of decimals (written out in formatting.py), "-" for negatives; the
   run's `decimal_separator` replaces the decimal point.
 - Timestamps: `YYYY-MM-DD HH:MM:SS`, fractions of a second dropped: in UTC for
-  `*_utc` columns, in the run's timezone for their twins without the suffix.
-- Metadata columns `payment_metadata[KEY]` (refund_, transfer_): the value under
-  KEY, empty when the object or the key is missing.
+  `*_utc` columns, in the run's timezone for their twins without the suffix
+  (in UTC too in the versions that take no `timezone`).
+- Metadata columns `payment_metadata[KEY]` (refund_, transfer_), in the versions
+  that list them: the value under KEY, empty when the object or the key is missing.
 - Rows: half-open [interval_start, interval_end) on effective_at, ordered by
   effective_at then primary key; the payout reconciliation lists the rows of
   each automatic payout together, payouts in order of arrival.

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from reporting.models import BalanceTransaction
@@ -88,6 +89,8 @@ TRANSACTION_CELLS: dict[str, Cell] = {
             "connected_account_name",
             "connected_account_country",
             "connected_account_direct_charge_id",
+            "order_id",
+            "destination_payment_id",
         )
     },
     "application_fee": _money("application_fee"),
@@ -114,8 +117,9 @@ PAYOUT_CELLS: dict[str, Cell] = {
     "payout_destination_id": lambda t, p: empty_is_null(_payout_field(t, "payout", "destination_id")),
     "trace_id": lambda t, p: empty_is_null(_payout_field(t, "payout", "trace_id")),
     "trace_id_status": lambda t, p: empty_is_null(_payout_field(t, "payout", "trace_id_status")),
-    # Only platforms earn application fees on payouts; this ledger holds none.
-    "application_fee": lambda t, p: None,
+    # The payout's own balance transaction's fields, as stored (not flipped to the bank side).
+    "regulatory_tag": _text("regulatory_tag"),
+    "application_fee": _money("application_fee"),
 }
 
 
@@ -126,14 +130,18 @@ def _metadata(t: BalanceTransaction, field: str, key: str) -> str | None:
     return plain(values[key])
 
 
+def _in_utc(cell: Cell) -> Cell:
+    return lambda t, p: cell(t, replace(p, timezone=UTC))
+
+
 def cell_for(report_type: str, name: str) -> Cell:
+    """The column's cell; a version without `timezone` writes its bare-named times in UTC."""
     spec = ITEMIZED_TYPES[report_type]
-    if spec.rows == "payouts":
-        return PAYOUT_CELLS[name]
-    if spec.utc_arrival and name == "automatic_payout_effective_at":
-        return _utc(_arrival)
-    match = METADATA.fullmatch(name) if spec.metadata else None
-    if match:
+    match = METADATA.fullmatch(name)
+    if match and match[1] in spec.metadata:
         field, key = match[1], match[2]
         return lambda t, p: _metadata(t, field, key)
-    return TRANSACTION_CELLS[name]
+    if name not in spec.columns:
+        raise ValueError(f"{report_type} has no column {name!r}")
+    cell = PAYOUT_CELLS[name] if spec.rows == "payouts" else TRANSACTION_CELLS[name]
+    return cell if spec.timezone else _in_utc(cell)
