@@ -53,7 +53,7 @@ def test_create_report_run_with_an_idempotency_key_replays(api, no_broker):
             "parameters[interval_start]",
         ),
         ({**CREATE_RUN, "parameters[interval_end]": CREATE_RUN["parameters[interval_start]"]}, None, None),
-        ({**CREATE_RUN, "parameters[columns][]": "nope"}, None, "parameters[columns]"),
+        ({**CREATE_RUN, "parameters[columns][]": "nope"}, "parameter_invalid", "parameters[columns]"),
         ({**CREATE_RUN, "expand[]": "data"}, None, "expand"),
         ({**CREATE_RUN, "colour": "red"}, "parameter_unknown", "colour"),
     ],

@@ -152,7 +152,7 @@ def test_live_key_creates_live_run(live_api):
         (
             {"report_type": "balance.summary.1", **SEPT, "parameters[columns][0]": "bogus"},
             400,
-            None,
+            "parameter_invalid",
             "parameters[columns]",
         ),
         (
