@@ -6,14 +6,19 @@ order, `*_metadata[key]` placeholders included), independent of the product's.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
 
 import pytest
 
-from reporting.parameters import ColumnsField
+from reporting.parameters import MAX_METADATA_COLUMNS, ColumnsField
 from reporting.reports import REPORT_TYPES
+from reporting.services import params_for
+from tests.factories import ReportRunFactory
+
+from .goldens import APRIL_START, MARCH_START
 
 FACTS: dict[str, list[str]] = json.loads((Path(__file__).parent / "documented_columns.json").read_text())
 PLACEHOLDER = re.compile(r"(\w+_metadata)\[key\]")
@@ -127,3 +132,27 @@ def test_versions_are_not_supersets_as_the_pages_say():
     # Without a timezone the payout time has no `_utc` twin: it is UTC under its bare name.
     assert "automatic_payout_effective_at_utc" not in columns["payout_reconciliation.itemized.3"]
     assert "payout_reversed_at_utc" not in columns["payouts.itemized.2"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("type_id", ["balance_change_from_activity.itemized.3", "payout_reconciliation.itemized.5"])
+def test_the_widest_request_allowed_runs(golden_account, type_id):
+    """Every column and the most metadata columns accepted: the run writes them (SQLite's expression depth holds)."""
+    report = REPORT_TYPES[type_id]
+    keys = [f"payment_metadata[k{i}]" for i in range(MAX_METADATA_COLUMNS - 1)] + ["payment_metadata[order_id]"]
+    names = [*report.column_names, *keys]
+    ColumnsField(report).clean(names)
+    run = ReportRunFactory(
+        account=golden_account,
+        report_type_id=type_id,
+        parameters={"interval_start": MARCH_START, "interval_end": APRIL_START, "columns": names},
+    )
+    out = io.BytesIO()
+
+    count = report.write(params_for(run), out)
+
+    lines = out.getvalue().decode().splitlines()
+    assert lines[0] == ",".join(f'"{name}"' for name in names)
+    assert count == len(lines) - 1 > 0
+    # The payment_metadata order_id of txn_usd_02 (activity) or txn_usd_05 (settled by po_usd_failed).
+    assert any('"A-1"' in line or '"C-3"' in line for line in lines[1:])

@@ -111,6 +111,30 @@ def test_viewer_cannot_request(client, account, ledger):
         ({"report_type": "payouts.itemized.1", "columns": None}, None, "Unknown parameter: timezone"),
         ({"surprise": "1"}, None, "Unknown parameter: surprise"),
         ({"columns": ["category", "bogus"]}, "columns", "balance.summary.1 has no column 'bogus'."),
+        ({"columns": ["category", "category"]}, "columns", "Column 'category' is named twice"),
+        (
+            {"report_type": "balance_change_from_activity.itemized.1", "timezone": None, "columns": ["dispute_reason"]},
+            "columns",
+            "has no column 'dispute_reason' (it is a column of balance_change_from_activity.itemized.2",
+        ),
+        (
+            {
+                "report_type": "balance_change_from_activity.itemized.2",
+                "timezone": None,
+                "columns": ["payment_metadata[]"],
+            },
+            "columns",
+            "Column 'payment_metadata[]' names no metadata key",
+        ),
+        (
+            {
+                "report_type": "balance_change_from_activity.itemized.2",
+                "timezone": None,
+                "columns": [f"refund_metadata[{'x' * 41}]"],
+            },
+            "columns",
+            "longer than 40 characters",
+        ),
         ({"start_date": "2025-13-45"}, "start_date", "Enter a valid date"),
         ({"start_date": "99999-01-01"}, "start_date", "Enter a valid date"),
         ({"timezone": "Mars/Olympus"}, "timezone", "Select a valid choice"),
