@@ -34,27 +34,6 @@ Layout = Literal["balance_change_from_activity.itemized", "payouts.itemized"]
 BALANCE: Layout = "balance_change_from_activity.itemized"
 PAYOUTS: Layout = "payouts.itemized"
 
-# The balance-transaction `type` the ledger stores for each reporting category
-# (the files carry only the category; stripe/report-types.md §5). Categories
-# not listed keep their own name as type.
-TYPES = {
-    "charge": "charge",
-    "refund": "refund",
-    "refund_failure": "refund_failure",
-    "charge_failure": "payment_failure_refund",
-    "partial_capture_reversal": "refund",
-    "dispute": "adjustment",
-    "dispute_reversal": "adjustment",
-    "fee": "stripe_fee",
-    "payout": "payout",
-    "payout_reversal": "payout_failure",
-    "transfer_reversal": "transfer_refund",
-    "platform_earning": "application_fee",
-    "platform_earning_refund": "application_fee_refund",
-    "risk_reserved_funds": "reserve_transaction",
-    "other_adjustment": "adjustment",
-}
-
 # field -> the header names that carry it, preferred first (the `_utc` column before its local twin).
 _BALANCE_COLUMNS: dict[str, tuple[str, ...]] = {
     "stripe_id": ("balance_transaction_id",),

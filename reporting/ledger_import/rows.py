@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from reporting.categories import PAYOUT_CATEGORIES, REPORTING_CATEGORIES
+from reporting.categories import PAYOUT_CATEGORIES, REPORTING_CATEGORIES, TYPES
 from reporting.models import BalanceTransaction, Payout
 
 from .cells import Row, max_length
-from .layouts import BALANCE_TEXT, IDENTIFIERS, TYPES
+from .layouts import BALANCE_TEXT, IDENTIFIERS
 from .parsed import PayoutFacts, TxnRow
 
 
@@ -74,7 +74,7 @@ def balance_row(row: Row, payouts: dict[str, PayoutFacts]) -> TxnRow | None:
     return TxnRow(
         line=line,
         stripe_id=stripe_id,
-        type=TYPES.get(category, category),
+        type=TYPES[category],
         reporting_category=category,
         amount=amount,
         fee=fee,
