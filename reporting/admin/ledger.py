@@ -107,6 +107,9 @@ class BalanceTransactionAdmin(LedgerImportMixin, LedgerAdmin[BalanceTransaction]
                     "customer_id",
                     "customer_email",
                     "charge_id",
+                    # The order a charge paid for; the payment a transfer made on the connected account.
+                    "order_id",
+                    "destination_payment_id",
                     "payment_method_type",
                     "card_brand",
                     "card_country",

@@ -204,6 +204,8 @@ class _Activity(_Customers):
                 source_id=self._id("tr_"),
                 transfer_metadata={"period": period, "Contract": "RS-2024-07"},
                 connected_account=_PARTNER,
+                # The transfer arrives in the partner's balance as a payment Stripe creates there.
+                destination_payment=self._id("py_"),
             )
         )
 

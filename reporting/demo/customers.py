@@ -18,6 +18,7 @@ from reporting.demo.catalogue import (
     _PLACES,
     _PLANS,
     _STATEMENT_DESCRIPTOR,
+    _STRIPE_ORDERS_RATE,
     _Currency,
 )
 from reporting.demo.records import _NO_ADDRESS, Address, _Charge, _Customer
@@ -96,6 +97,8 @@ class _Customers(_Simulation):
             order = description.removeprefix("Order ")
             details.statement_descriptor = f"{_STATEMENT_DESCRIPTOR}* ORDER {order}"
             details.metadata = {"order_id": order, "channel": self.rng.choice(_CHANNELS)}
+            if self.rng.random() < _STRIPE_ORDERS_RATE:
+                details.order_id = self._id("order_")
             if self.rng.random() < 0.25:
                 details.metadata["CAMPAIGN"] = self.rng.choice(_CAMPAIGNS)
             # Goods are shipped: to the customer's shipping address, else the billing one.

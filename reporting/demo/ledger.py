@@ -12,10 +12,15 @@ takings is transferred to a partner's connected account.
 
 Charges carry what the itemized reports' wider versions print: the customer
 (name, description, addresses), the card (brand, funding, country, billing
-address), the payment intent, invoice and subscription, Link, the statement
-descriptor and payment metadata. Refunds and disputes repeat their charge's
-details, as Stripe's files do. The demo is not a platform, so application
-fees, direct charges and regulatory tags stay empty.
+address), the payment intent, invoice and subscription, the Stripe Orders
+order (a share of the web-shop orders), Link, the statement descriptor and
+payment metadata. Refunds and disputes repeat their charge's details, as
+Stripe's files do. The transfers to the partner name its connected account
+and the payment (`py_`) each created in the partner's balance
+(`destination_payment_id`). Empty, because this business does not have them:
+`application_fee` and `connected_account_direct_charge_id` (it is not a
+platform taking fees or making direct charges on connected accounts), and
+`regulatory_tag` (the account is not in Brazil).
 
 The simulation is spread over modules named after what they hold: the
 account's state and clock (`simulation`), customers (`customers`), charges,

@@ -45,6 +45,7 @@ class _Charge:
     invoice_id: str | None = None
     invoice_number: str | None = None
     subscription_id: str | None = None
+    order_id: str | None = None  # the Stripe Orders order it paid for
     metadata: dict[str, str] | None = None
 
 
@@ -69,6 +70,7 @@ class _Txn:
     refund_metadata: dict[str, str] | None = None
     transfer_metadata: dict[str, str] | None = None
     connected_account: tuple[str, str, str] | None = None  # id, name, country
+    destination_payment: str | None = None  # a transfer's payment (`py_`) on the connected account
 
     @property
     def net(self) -> int:

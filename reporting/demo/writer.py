@@ -88,6 +88,7 @@ class _LedgerWriter:
             "dispute_reason": t.dispute_reason,
             "refund_metadata": t.refund_metadata,
             "transfer_metadata": t.transfer_metadata,
+            "destination_payment_id": t.destination_payment,
         }
         if t.connected_account is not None:
             account_id, name, country = t.connected_account
@@ -108,6 +109,7 @@ class _LedgerWriter:
                 invoice_id=charge.invoice_id,
                 invoice_number=charge.invoice_number,
                 subscription_id=charge.subscription_id,
+                order_id=charge.order_id,
                 payment_method_type="card",
                 is_link=charge.is_link,
                 card_brand=customer.brand,

@@ -17,7 +17,14 @@ customer, address, card, invoice, Connect and `payment_metadata[KEY]` /
 `refund_metadata[KEY]` / `transfer_metadata[KEY]` columns too); any other
 column is named in the result as ignored. A `_utc` column is read in
 preference to its local twin; a twin alone (`created`) is read as UTC and the
-result says so.
+result says so when the file was run in a time zone. Two bare names are UTC in
+the versions without a `timezone` parameter (`automatic_payout_effective_at`,
+`payout_reversed_at`): read alone, they are noted only when the file has
+another column that only the time-zone versions have.
+
+A balance file may carry Stripe's balance transaction `type` (as a
+balance-transactions export does): the ledger keeps it, and a file without a
+`reporting_category` column gets the category `category_of` derives from it.
 """
 
 from __future__ import annotations
@@ -34,27 +41,6 @@ Layout = Literal["balance_change_from_activity.itemized", "payouts.itemized"]
 BALANCE: Layout = "balance_change_from_activity.itemized"
 PAYOUTS: Layout = "payouts.itemized"
 
-# The balance-transaction `type` the ledger stores for each reporting category
-# (the files carry only the category; stripe/report-types.md §5). Categories
-# not listed keep their own name as type.
-TYPES = {
-    "charge": "charge",
-    "refund": "refund",
-    "refund_failure": "refund_failure",
-    "charge_failure": "payment_failure_refund",
-    "partial_capture_reversal": "refund",
-    "dispute": "adjustment",
-    "dispute_reversal": "adjustment",
-    "fee": "stripe_fee",
-    "payout": "payout",
-    "payout_reversal": "payout_failure",
-    "transfer_reversal": "transfer_refund",
-    "platform_earning": "application_fee",
-    "platform_earning_refund": "application_fee_refund",
-    "risk_reserved_funds": "reserve_transaction",
-    "other_adjustment": "adjustment",
-}
-
 # field -> the header names that carry it, preferred first (the `_utc` column before its local twin).
 _BALANCE_COLUMNS: dict[str, tuple[str, ...]] = {
     "stripe_id": ("balance_transaction_id",),
@@ -65,6 +51,9 @@ _BALANCE_COLUMNS: dict[str, tuple[str, ...]] = {
     "fee": ("fee",),
     "net": ("net",),
     "reporting_category": ("reporting_category",),
+    # Stripe's balance transaction type (a balance-transactions export has it): stored
+    # as the ledger's type, and the category derived from it when the file has none.
+    "type": ("type",),
     "source_id": ("source_id",),
     "description": ("description",),
     "customer_facing_amount": ("customer_facing_amount",),
@@ -91,6 +80,7 @@ BALANCE_TEXT = (
     "invoice_id",
     "invoice_number",
     "subscription_id",
+    "order_id",
     "payment_method_type",
     "card_brand",
     "card_funding",
@@ -101,10 +91,12 @@ BALANCE_TEXT = (
     "connected_account_name",
     "connected_account_country",
     "connected_account_direct_charge_id",
+    "destination_payment_id",
     "regulatory_tag",
 )
 _BALANCE_COLUMNS.update((name, (name,)) for name in BALANCE_TEXT)
-_BALANCE_REQUIRED = ("stripe_id", "created", "available_on", "currency", "gross", "fee", "net", "reporting_category")
+# And reporting_category or type (read_header).
+_BALANCE_REQUIRED = ("stripe_id", "created", "available_on", "currency", "gross", "fee", "net")
 # Ids of the objects behind a transaction: set once in Stripe, so a file that names
 # another one than the ledger is wrong (compared where both have one).
 IDENTIFIERS = (
@@ -115,7 +107,9 @@ IDENTIFIERS = (
     "customer_id",
     "invoice_id",
     "subscription_id",
+    "order_id",
     "connected_account_id",
+    "destination_payment_id",
 )
 
 _PAYOUTS_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -160,6 +154,21 @@ _COLUMNS: dict[Layout, tuple[dict[str, tuple[str, ...]], tuple[str, ...]]] = {
     PAYOUTS: (_PAYOUTS_COLUMNS, _PAYOUTS_REQUIRED),
 }
 
+# Bare names that the versions without a `timezone` parameter write in UTC
+# (payouts.itemized.1/.2, and the balance-layout versions before the local twins):
+# alone, they say nothing of the time zone the file was run in.
+UTC_WITHOUT_TIMEZONE = ("automatic_payout_effective_at", "payout_reversed_at")
+# Columns only the time-zone versions have: every other bare twin, and the `_utc`
+# twins of the names above. A file with one of them was run in a time zone.
+_TIMEZONE_ONLY = frozenset(
+    name
+    for columns in (_BALANCE_COLUMNS, _PAYOUTS_COLUMNS)
+    for candidates in columns.values()
+    if len(candidates) == 2 and candidates[0].endswith("_utc")
+    for name in candidates
+    if (name in UTC_WITHOUT_TIMEZONE) == name.endswith("_utc")
+)
+
 
 def layout_of(cells: list[str | None]) -> Layout:
     """Tell the layout from the header: a payouts file has a `payout_id` column."""
@@ -189,6 +198,7 @@ def read_header(cells: list[str | None], layout: Layout, problems: Problems) -> 
     index: dict[str, tuple[str, int]] = {}
     notes: list[str] = []
     used: set[str] = set()
+    in_timezone = not _TIMEZONE_ONLY.isdisjoint(positions)
     for name, candidates in columns.items():
         found = next((c for c in candidates if c in positions), None)
         if found is None:
@@ -197,11 +207,13 @@ def read_header(cells: list[str | None], layout: Layout, problems: Problems) -> 
             continue
         index[name] = (found, positions[found])
         used.update(c for c in candidates if c in positions)
-        if found != candidates[0] and candidates[0].endswith("_utc"):
+        if found != candidates[0] and candidates[0].endswith("_utc") and (found in _TIMEZONE_ONLY or in_timezone):
             notes.append(
                 f"Column {found} was read as UTC (the file has no {candidates[0]}); "
                 "if the report was run in another time zone, export it with the _utc columns."
             )
+    if layout == BALANCE and "reporting_category" not in index and "type" not in index:
+        problems.add(f"missing; a {layout} file needs it (or a type column to derive it from)", 1, "reporting_category")
     metadata: list[tuple[str, str, int]] = []
     if layout == BALANCE:
         for name, position in positions.items():

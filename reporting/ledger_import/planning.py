@@ -3,7 +3,9 @@
 A transaction already in the ledger is compared on its own facts (amounts,
 currency, category, times) and on the ids of the objects behind it where both
 the file and the ledger have one (source, charge, payment intent, charge time,
-customer, invoice, subscription, connected account). Descriptive details
+customer, invoice, subscription, order, connected account, the payment a transfer
+made on it). The type is not compared: a file without one leaves the ledger the
+category's usual type, which a later file may name more exactly. Descriptive details
 (names, emails, addresses, descriptions, card details, metadata, ...) are not
 compared: Stripe lets them change and prints them as they are when the report
 runs, so a later export may differ; the ledger keeps the first import's.

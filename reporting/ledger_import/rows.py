@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from reporting.categories import PAYOUT_CATEGORIES, REPORTING_CATEGORIES
+from reporting.categories import PAYOUT_CATEGORIES, REPORTING_CATEGORIES, TYPES, category_of
 from reporting.models import BalanceTransaction, Payout
 
 from .cells import Row, max_length
-from .layouts import BALANCE_TEXT, IDENTIFIERS, TYPES
+from .layouts import BALANCE_TEXT, IDENTIFIERS
 from .parsed import PayoutFacts, TxnRow
 
 
@@ -21,8 +21,8 @@ def balance_row(row: Row, payouts: dict[str, PayoutFacts]) -> TxnRow | None:
     available_on = row.timestamp("available_on", required=True)
     currency = row.currency("currency", required=True)
     amounts = _amounts(row, currency, 1)
-    category = row.category("reporting_category", REPORTING_CATEGORIES)
     source_id = row.text("source_id", max_length(bt, "source_id")) or ""
+    kind, category = _type_and_category(row, source_id, amounts)
     details = _details(row, currency)
     automatic_payout = row.text("automatic_payout_id", max_length(Payout, "stripe_id")) or None
     automatic_effective = row.timestamp("automatic_payout_effective_at")
@@ -74,7 +74,7 @@ def balance_row(row: Row, payouts: dict[str, PayoutFacts]) -> TxnRow | None:
     return TxnRow(
         line=line,
         stripe_id=stripe_id,
-        type=TYPES.get(category, category),
+        type=kind or TYPES[category],
         reporting_category=category,
         amount=amount,
         fee=fee,
@@ -188,6 +188,26 @@ def _amounts(row: Row, currency: str | None, sign: int) -> tuple[int, int, int] 
     return sign * gross, sign * fee, sign * net
 
 
+def _type_and_category(row: Row, source_id: str, amounts: tuple[int, int, int] | None) -> tuple[str | None, str | None]:
+    """Read the file's type (None without a type column) and its category, derived from the type without one.
+
+    The file's category wins over the type's: Stripe's page maps types to categories
+    only roughly (an `adjustment` may be a `fee` or a `refund_failure`), so the two are
+    not checked against each other, and a type the page does not list is kept as is.
+    """
+    given = row.has("reporting_category")
+    # An empty type beside a category is the category's usual type (TYPES).
+    kind = row.text("type", max_length(BalanceTransaction, "type"), required=not given) if row.has("type") else None
+    if given:
+        return kind, row.category("reporting_category", REPORTING_CATEGORIES)
+    if kind is None:
+        return None, None
+    category = category_of(kind, source_id=source_id, amount=amounts[0] if amounts else 0)
+    if category is None:
+        row.fail("type", f"unknown balance transaction type '{kind}'; give the file a reporting_category column")
+    return kind, category
+
+
 def _stated_amounts(row: Row) -> dict[str, str]:
     """Map the amounts, currency and category, which every row states, to their columns."""
     return {
@@ -195,7 +215,8 @@ def _stated_amounts(row: Row) -> dict[str, str]:
         "fee": row.column("fee"),
         "net": row.column("net"),
         "currency": row.column("currency"),
-        "reporting_category": row.column("reporting_category"),
+        # A category derived from the file's type is stated by that column.
+        "reporting_category": row.column("reporting_category" if row.has("reporting_category") else "type"),
     }
 
 

@@ -85,3 +85,20 @@ def test_payout_links_to_the_transactions_it_settled(admin_client, ledger_rows):
 
     assert link.replace("&", "&amp;") in detail
     assert listed(settled) == {ledger_rows["txn"].pk}
+
+
+def test_transaction_page_shows_its_order_and_destination_payment_read_only(admin_client, account):
+    charge = BalanceTransactionFactory(account=account, charge_id="ch_1", order_id="order_1")
+    transfer = BalanceTransactionFactory(
+        account=account, type="transfer", reporting_category="transfer", destination_payment_id="py_1"
+    )
+
+    bodies = [admin_client.get(change_url(row)).content.decode() for row in (charge, transfer)]
+
+    assert "order_1" in bodies[0]
+    assert "py_1" in bodies[1]
+    for body in bodies:
+        assert "Order id" in body
+        assert "Destination payment id" in body
+        assert 'name="order_id"' not in body
+        assert 'name="destination_payment_id"' not in body

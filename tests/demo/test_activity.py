@@ -88,6 +88,18 @@ def test_generate_ledger_payment_metadata_names_the_order(txns):
     assert any(t.payment_metadata is None for t in charges)
 
 
+def test_generate_ledger_a_share_of_the_orders_went_through_stripe_orders(txns):
+    charges = [t for t in txns if t.reporting_category == "charge"]
+    orders = [t for t in charges if t.description.startswith("Order ")]
+    placed = [t.order_id for t in orders if t.order_id is not None]
+
+    assert all(re.fullmatch("order_[0-9A-Za-z]{24}", order) for order in placed)
+    assert len(set(placed)) == len(placed)
+    assert 0.15 < len(placed) / len(orders) < 0.45  # about 30%; the rest came through the shop's own checkout
+    # Billing (invoices, subscriptions) has no order behind it.
+    assert all(t.order_id is None for t in charges if not t.description.startswith("Order "))
+
+
 # What a refund or dispute repeats of its charge: everything about the charge and its customer.
 CHARGE_DETAILS = [
     "charge_id",
@@ -101,6 +113,7 @@ CHARGE_DETAILS = [
     "invoice_id",
     "invoice_number",
     "subscription_id",
+    "order_id",
     "payment_method_type",
     "is_link",
     "card_brand",
@@ -152,7 +165,10 @@ def test_generate_ledger_transfers_name_the_connected_account(txns):
         assert (t.connected_account_id, t.connected_account_country) == ("acct_1PartnerStudioDE0", "DE")
         assert t.transfer_metadata["period"] == t.description.removeprefix("Revenue share ")
         assert t.customer_id is None
+        assert re.fullmatch("py_[0-9A-Za-z]{24}", t.destination_payment_id)
+    assert len({t.destination_payment_id for t in transfers}) == len(transfers)
     assert all(t.connected_account_id is None and t.transfer_metadata is None for t in others)
+    assert all(t.destination_payment_id is None for t in others)
 
 
 def test_generate_ledger_leaves_platform_only_columns_empty(txns):
@@ -166,6 +182,7 @@ def test_generate_ledger_other_rows_carry_no_customer(txns):
 
     assert bare
     assert all(t.customer_id is None and t.charge_created is None and t.payment_metadata is None for t in bare)
+    assert all(t.order_id is None for t in bare)
     assert all(t.card_address_line1 is None and t.is_link is None for t in bare)
 
 

@@ -86,6 +86,46 @@ def test_utc_columns_win_over_their_local_twins(load, fresh):
     assert "ignored" not in output
 
 
+NO_TZ_BALANCE = [*BALANCE_HEADER[:13], "automatic_payout_effective_at"]  # .1/.2 and the older reconciliations
+NO_TZ_PAYOUTS = [*PAYOUTS_HEADER[:11], "payout_reversed_at", *PAYOUTS_HEADER[12:]]  # payouts.itemized.1/.2
+
+
+@pytest.mark.parametrize(
+    ("header", "rows", "payout", "field", "value"),
+    [
+        (NO_TZ_BALANCE, [r[:14] for r in BALANCE_ROWS], "po_1", "effective_at", at(3, 5)),
+        (NO_TZ_PAYOUTS, PAYOUTS_ROWS, "po_3", "reversed_at", at(3, 12, 9, 15)),
+    ],
+)
+def test_bare_columns_of_versions_without_a_time_zone_are_utc_without_a_note(
+    load, fresh, header, rows, payout, field, value
+):
+    """The versions without a timezone parameter document these bare names as UTC."""
+    output = load(fresh, csv(header, *rows))
+
+    assert "read as UTC" not in output
+    assert getattr(Payout.objects.get(stripe_id=payout), field) == value
+
+
+@pytest.mark.parametrize(
+    ("header", "rows", "local", "column"),
+    [
+        (NO_TZ_BALANCE, [r[:14] for r in BALANCE_ROWS], "created", "automatic_payout_effective_at"),
+        (NO_TZ_PAYOUTS, PAYOUTS_ROWS, "effective_at", "payout_reversed_at"),
+    ],
+)
+def test_bare_columns_are_noted_when_the_file_was_run_in_a_time_zone(load, fresh, header, rows, local, column):
+    """A local twin of another column (`created`) exists only in the versions with a timezone parameter."""
+    at_utc = header.index(f"{local}_utc")
+    header = [*header[: at_utc + 1], local, *header[at_utc + 1 :]]
+    rows = [[*r[: at_utc + 1], r[at_utc], *r[at_utc + 1 :]] for r in rows]
+
+    output = load(fresh, csv(header, *rows))
+
+    assert f"Column {column} was read as UTC (the file has no {column}_utc)" in output
+    assert f"Column {local} was read" not in output  # its _utc twin was read
+
+
 def test_default_column_files_import(load, fresh):
     """Stripe's default columns: the nine of the balance file, the eleven of the payouts file."""
     balance = get_report(BALANCE_ID).default_columns
