@@ -143,7 +143,7 @@ ITEMIZED_IDS = [i for i, report in REPORT_TYPES.items() if "balance_transaction_
 @pytest.mark.parametrize("report_id", ITEMIZED_IDS)
 def test_every_column_of_every_itemized_version_is_read(report_id):
     report = REPORT_TYPES[report_id]
-    metadata = ["payment_metadata[k]", "refund_metadata[k]", "transfer_metadata[k]"] if report.metadata_columns else []
+    metadata = [f"{field}[k]" for field in report.metadata_fields]
 
     parsed = parse(csv([*report.column_names, *metadata]))
 

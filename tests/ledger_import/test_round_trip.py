@@ -90,23 +90,23 @@ def run_report(account, report_id, **params):
     return out.getvalue()
 
 
-def metadata_columns(account):
+def metadata_columns(account, fields=METADATA_FIELDS):
     """List `payment_metadata[KEY]`... for every key in the account's ledger, keys in byte order as Stripe lists them."""
-    keys = {name: set() for name in METADATA_FIELDS}
-    for row in BalanceTransaction.objects.filter(account=account).values(*METADATA_FIELDS):
+    keys = {name: set() for name in fields}
+    for row in BalanceTransaction.objects.filter(account=account).values(*fields):
         for name, value in row.items():
             keys[name].update(value or {})
-    return [f"{name}[{key}]" for name in METADATA_FIELDS for key in sorted(keys[name])]
+    return [f"{name}[{key}]" for name in fields for key in sorted(keys[name])]
 
 
 def all_columns(report_id, account):
     """List every column of the type, with the metadata columns where Stripe puts them (after dispute_reason)."""
     report = REPORT_TYPES[report_id]
     names = report.column_names
-    if not report.metadata_columns:
+    if not report.metadata_fields:
         return names
-    at_ = names.index("dispute_reason") + 1
-    return [*names[:at_], *metadata_columns(account), *names[at_:]]
+    at_ = names.index("dispute_reason") + 1 if "dispute_reason" in names else len(names)
+    return [*names[:at_], *metadata_columns(account, report.metadata_fields), *names[at_:]]
 
 
 def export_everything(account, start, end):
