@@ -1,15 +1,12 @@
 """Every type version accepts and writes exactly Stripe's documented columns (columns-by-version.md).
 
-documented_columns.json is the tests' own copy of the facts file's tables (2024 page
-order, `*_metadata[key]` placeholders included), independent of the product's.
+The expected lists are the tests' own: the reference catalogue's table, copied from the facts
+file (2024 page order, `*_metadata[key]` placeholders included), independent of the product's.
 """
 
 from __future__ import annotations
 
 import io
-import json
-import re
-from pathlib import Path
 
 import pytest
 
@@ -19,25 +16,15 @@ from reporting.services import params_for
 from tests.factories import ReportRunFactory
 
 from .goldens import APRIL_START, MARCH_START
+from .reference.catalogue import COLUMNS, DEFAULTS, DOCUMENTED, PLACEHOLDER
 
-FACTS: dict[str, list[str]] = json.loads((Path(__file__).parent / "documented_columns.json").read_text())
-PLACEHOLDER = re.compile(r"(\w+_metadata)\[key\]")
-TRACE = ["trace_id", "trace_id_status"]
-# §7: real all-column downloads of these end with `application_fee`, which the pages omit.
-DOWNLOADED = {"balance_change_from_activity.itemized.3", "payouts.itemized.3"}
+FACTS = {**DOCUMENTED, **{t: c for t, c in COLUMNS.items() if t not in DOCUMENTED}}
 
 
 def expected_all_columns(type_id: str) -> list[str]:
     """The README's rule: the pages' order; the trace after customer_facing_currency or
     payout_destination_id (where real downloads carry it); application_fee last where §7 says."""
-    names: list[str] = []
-    for name in FACTS[type_id]:
-        if PLACEHOLDER.fullmatch(name):
-            continue
-        names.append(name)
-        if ".itemized." in type_id and name in ("customer_facing_currency", "payout_destination_id"):
-            names += TRACE
-    return names + (["application_fee"] if type_id in DOWNLOADED else [])
+    return COLUMNS[type_id]
 
 
 def accepts(type_id: str, name: str) -> bool:
@@ -62,7 +49,14 @@ def test_all_columns_are_the_documented_ones_in_documented_order(type_id):
 @pytest.mark.parametrize("type_id", FACTS)
 def test_accepted_columns_are_exactly_the_documented_set(type_id):
     every = {name for names in FACTS.values() for name in names if not PLACEHOLDER.fullmatch(name)}
-    every |= {*TRACE, "application_fee", "misspelt_column", "created_at", "payout_reversed_at_local"}
+    every |= {
+        "trace_id",
+        "trace_id_status",
+        "application_fee",
+        "misspelt_column",
+        "created_at",
+        "payout_reversed_at_local",
+    }
     accepted = {name for name in every if accepts(type_id, name)}
     assert accepted == set(expected_all_columns(type_id))
 
@@ -87,6 +81,7 @@ def test_default_columns_are_documented_columns_in_documented_order(type_id):
     defaults = REPORT_TYPES[type_id].default_columns
     order = expected_all_columns(type_id)
     assert defaults == [name for name in order if name in defaults]
+    assert defaults == DEFAULTS[type_id]
 
 
 NINE_UTC = [
