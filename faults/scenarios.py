@@ -96,7 +96,7 @@ def import_with_writers(ctx: Context) -> Outcome:
                 with lock:
                     ids.append(run_id)
 
-    threads = [threading.Thread(target=writer) for _ in range(4)]
+    threads = [threading.Thread(target=writer) for _ in range(4 if ctx.short else 20)]
     for thread in threads:
         thread.start()
     for thread in threads:
