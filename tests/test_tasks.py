@@ -81,9 +81,9 @@ def test_concurrent_double_delivery_makes_one_file_and_one_transition(account):
     claims: list[bool] = []
     original_claim = ReportRun.claim
 
-    def claim_together(self):
+    def claim_together(self, **kwargs):
         barrier.wait(timeout=10)  # both deliveries reach the claim at the same moment
-        claimed = original_claim(self)
+        claimed = original_claim(self, **kwargs)
         claims.append(claimed)
         return claimed
 
@@ -163,22 +163,30 @@ def test_file_is_removed_when_run_was_finished_elsewhere(ledger):
 
 
 @pytest.mark.django_db
-def test_reaper_fails_run_whose_worker_vanished(ledger, settings):
-    run = summary_run(ledger, started_at=timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 120))
+def test_reaper_fails_run_whose_attempt_beats_past_the_hard_time_limit(ledger, settings):
+    # A hung worker in a pool that enforces no time limit: alive, never done.
+    run = summary_run(
+        ledger,
+        started_at=timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 120),
+        heartbeat_at=timezone.now(),
+        attempts=1,
+    )
 
     counts = tasks.reap_report_runs()
 
     run.refresh_from_db()
     assert counts["failed"] == 1
     assert run.status == "failed"
-    assert "stopped before it finished" in run.error
+    assert run.error == "The report took longer than 29 minutes and was stopped. Try a shorter interval."
 
 
 @pytest.mark.django_db
 def test_reaper_leaves_running_run_alone(ledger):
     run = summary_run(
         ledger,
-        started_at=timezone.now() - timedelta(seconds=30),
+        started_at=timezone.now() - timedelta(seconds=300),
+        heartbeat_at=timezone.now() - timedelta(seconds=2),
+        attempts=1,
         enqueued_at=timezone.now() - timedelta(hours=1),
         enqueue_count=1,
     )
@@ -186,7 +194,7 @@ def test_reaper_leaves_running_run_alone(ledger):
     with mock.patch.object(tasks.run_report, "delay") as delay:
         counts = tasks.reap_report_runs()
 
-    assert counts == {"failed": 0, "requeued": 0}
+    assert counts == {"failed": 0, "taken_over": 0, "requeued": 0}
     delay.assert_not_called()
     assert ReportRun.objects.get(pk=run.pk).is_pending
 
