@@ -2,11 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import subprocess
-import sys
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from unittest import mock
@@ -22,6 +18,7 @@ from reporting.models import Door, File, InvalidTransition, ReportRun
 from reporting.reports import ReportError, get_report
 from tests.conftest import use_broker
 from tests.factories import BalanceTransactionFactory, ReportRunFactory
+from tests.workers import wait_until_terminal, worker_process
 
 SEPTEMBER = {
     "interval_start": int(datetime(2025, 9, 1, tzinfo=UTC).timestamp()),
@@ -261,66 +258,16 @@ def test_reaper_recovers_a_dropped_queue_message(
     assert run.status == "succeeded", run.error
 
 
-def wait_until_terminal(run_id, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        run = ReportRun.objects.get(pk=run_id)
-        if run.is_terminal:
-            return run
-        time.sleep(0.2)
-    raise AssertionError(f"{run_id} still pending after {timeout}s")
-
-
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
 def test_soft_time_limit_fails_run_readably(account, redis_url):
     BalanceTransactionFactory(account=account, created=datetime(2025, 9, 10, tzinfo=UTC))
     run = summary_run(account)
-    db = connection.settings_dict
-    database_url = (
-        f"sqlite:///{db['NAME']}"
-        if connection.vendor == "sqlite"
-        else f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    )
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.slow_worker.settings",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "REPORT_TIME_LIMIT": "20",
-        "REPORT_SOFT_TIME_LIMIT": "1",
-        "SLOW_REPORT_SECONDS": "15",
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool",
-            "prefork",
-            "--concurrency",
-            "1",
-            "--loglevel",
-            "WARNING",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        cwd=Path(__file__).resolve().parent.parent,
-        env=env,
-    )
-    use_broker(celery_app, redis_url)
-    try:
+
+    with worker_process(redis_url, REPORT_TIME_LIMIT="20", REPORT_SOFT_TIME_LIMIT="1", SLOW_REPORT_SECONDS="15"):
         # Time limits travel in the message header, so the sender states them too.
         tasks.run_report.apply_async((run.pk,), soft_time_limit=1, time_limit=20)
         run = wait_until_terminal(run.pk)
-    finally:
-        use_broker(celery_app, "memory://")
-        worker.terminate()
-        worker.wait(timeout=30)
 
     assert run.status == "failed"
     assert run.error == "The report took longer than 1 second and was stopped. Try a shorter interval."
