@@ -106,7 +106,12 @@ def test_dashboard_run_accepted_while_redis_is_down_is_listed_and_queued_once_re
 
     response = client.post(
         reverse("reporting:run-create"),
-        {"report_type": "balance.summary.1", "start_date": "2025-09-01", "end_date": "2025-09-30", "timezone": "Etc/UTC"},
+        {
+            "report_type": "balance.summary.1",
+            "start_date": "2025-09-01",
+            "end_date": "2025-09-30",
+            "timezone": "Etc/UTC",
+        },
     )
 
     assert response.status_code == 302

@@ -16,6 +16,7 @@ from typing import IO
 from django.conf import settings
 from django.core.files import File as DjangoFile
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 
 from reporting.models import ReportRun, report_storage
 
@@ -79,24 +80,28 @@ def problem(exc: BaseException) -> str:
     return f"Report storage failed ({type(exc).__name__})"
 
 
-# /healthz: a write-and-delete of a tiny file, remembered briefly so probes cost the storage little.
+# /healthz: a write-and-delete of a tiny file, remembered briefly so probes cost the storage little;
+# per storage object (settings that change STORAGES get a new one, and a fresh probe).
 _probe_lock = threading.Lock()
-_probe_result: tuple[float, str | None] | None = None
+_probe_result: tuple[Storage, float, str | None] | None = None
 
 
 def probe() -> str | None:
     """None when report storage takes and deletes a small file, else what went wrong in words."""
     global _probe_result
+    store = report_storage()
     with _probe_lock:
         now = time.monotonic()
-        if _probe_result is not None and now - _probe_result[0] < settings.REPORT_STORAGE_PROBE_SECONDS:
-            return _probe_result[1]
-        _probe_result = (now, _write_and_delete())
-        return _probe_result[1]
+        if _probe_result is not None:
+            probed, at, result = _probe_result
+            if probed is store and now - at < settings.REPORT_STORAGE_PROBE_SECONDS:
+                return result
+        result = _write_and_delete(store)
+        _probe_result = (store, now, result)
+        return result
 
 
-def _write_and_delete() -> str | None:
-    store = report_storage()
+def _write_and_delete(store: Storage) -> str | None:
     name = f"healthz-{uuid.uuid4().hex}.probe"
     try:
         saved = store.save(name, ContentFile(b"ok\n"))
