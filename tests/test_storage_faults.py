@@ -9,6 +9,7 @@ the tests are skipped.
 from __future__ import annotations
 
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -127,3 +128,19 @@ def test_read_only_storage_fails_runs_with_its_own_error_and_healthz_tells(accou
     )
     assert health.status_code == 503
     assert health.json()["storage"] == "error: Report storage failed: Read-only file system"
+
+
+def test_full_temporary_disk_fails_the_run_saying_so(account, disk, monkeypatch, settings):
+    fill(disk)
+    monkeypatch.setattr(tempfile, "tempdir", str(disk))  # the worker's TMPDIR, where a report is spooled
+    run = itemized_run(account, rows=150)
+
+    tasks.run_report(run.pk)
+
+    run.refresh_from_db()
+    assert (run.status, run.error) == (
+        "failed",
+        "The worker has no disk space left for this report's temporary file. "
+        "The report's file was not saved; please try again later.",
+    )
+    assert files_in(Path(settings.STORAGES["reports"]["OPTIONS"]["location"])) == []
