@@ -13,6 +13,7 @@ import time
 import uuid
 from typing import IO
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files import File as DjangoFile
 from django.core.files.base import ContentFile
@@ -41,10 +42,13 @@ def save_whole(name: str, content: IO[bytes]) -> str:
     store = report_storage()
     try:
         return store.save(name, DjangoFile(content))
-    except Exception as exc:
+    except BaseException as exc:
         # A full disk fails mid-write (FileSystemStorage leaves the part, or an
-        # empty file when even the first block failed): nothing partial stays.
+        # empty file when even the first block failed), and so does a time limit
+        # or a shutdown: nothing partial stays.
         remove(name)
+        if not isinstance(exc, Exception) or isinstance(exc, SoftTimeLimitExceeded):
+            raise
         logger.warning("Could not save report file %s: %s", name, exc)
         raise StorageFailed(describe(exc)) from exc
 
