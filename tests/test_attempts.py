@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
-from django.db import connections
+from django.db import connection, connections
 from django.utils import timezone
 
 from reporting import services, tasks
@@ -182,6 +182,23 @@ def test_reaper_fails_a_run_killed_by_the_hard_time_limit_instead_of_running_it_
     run.refresh_from_db()
     assert counts == {"failed": 1, "taken_over": 0, "requeued": 0}
     assert run.error == "The report took longer than 29 minutes and was stopped. Try a shorter interval."
+
+
+@pytest.mark.django_db(transaction=True)
+def test_heartbeat_beats_through_one_long_statement(account, settings):
+    # A big COPY or sort hands over no row for minutes: the attempt must not look dead meanwhile.
+    settings.REPORT_HEARTBEAT_SECONDS = 0.05
+    run = itemized_run(account)
+    assert run.claim()
+
+    with Heartbeat(run), connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            connection.connection.create_function("sleep", 1, time.sleep)
+            cursor.execute("SELECT sleep(0.5)")
+        else:
+            cursor.execute("SELECT pg_sleep(0.5)")
+
+    assert ReportRun.objects.get(pk=run.pk).heartbeat_at > run.heartbeat_at
 
 
 @pytest.mark.django_db(transaction=True)
