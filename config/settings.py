@@ -156,8 +156,10 @@ CELERY_TASK_TIME_LIMIT = env.int("REPORT_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("REPORT_SOFT_TIME_LIMIT", default=CELERY_TASK_TIME_LIMIT - 60)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 30 * 60}
 # Ride out a broker restart: keep reconnecting, however long it takes (the default
-# gives up after 100 tries and the worker exits). Tasks running meanwhile go on;
-# their messages, unacknowledged, come back and find their runs done or held.
+# gives up after 100 tries and the worker exits). Tasks running meanwhile go on
+# (Celery 6 would cancel them by default, costing each run an attempt; Celery 5 warns
+# about that change on every reconnect); their messages, unacknowledged, come back
+# after the visibility timeout and find their runs done.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
