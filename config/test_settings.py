@@ -15,3 +15,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# No heartbeat in in-process tests unless they ask (REPORT_HEARTBEAT_SECONDS, or the
+# settings fixture): their rows live in the test's open transaction, which the heartbeat
+# thread's own connection cannot see (PostgreSQL) or must wait for (SQLite's write lock).
+REPORT_HEARTBEAT_SECONDS = env.float("REPORT_HEARTBEAT_SECONDS", default=3600.0)  # noqa: F405
