@@ -171,7 +171,10 @@ CELERY_TASK_IGNORE_RESULT = True  # the database row is the only truth about a r
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE = {
-    "reap-report-runs": {"task": "reporting.tasks.reap_report_runs", "schedule": 30.0},
+    "reap-report-runs": {
+        "task": "reporting.tasks.reap_report_runs",
+        "schedule": env.float("REPORT_REAP_EVERY", default=30.0),
+    },
     "purge-idempotency-keys": {"task": "reporting.tasks.purge_idempotency_keys", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
