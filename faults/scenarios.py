@@ -61,7 +61,10 @@ def worker_killed(ctx: Context) -> Outcome:
     time.sleep(1.5)  # mid-export: a few chunks written
     stack.kill_worker(slow)
     stack.start_worker(concurrency=2)
-    return ctx.settle(outcome, ids, started, bound=120)
+    ctx.settle(outcome, ids, started, bound=120)
+    attempts = sorted(ReportRun.objects.filter(pk__in=ids).values_list("attempts", flat=True))
+    outcome.notes.append(f"attempts per run: {attempts} (a second attempt took over the killed one)")
+    return outcome
 
 
 def redis_restarted(ctx: Context) -> Outcome:
