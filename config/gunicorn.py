@@ -19,3 +19,10 @@ import os
 
 workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * (os.cpu_count() or 1), 8))
 worker_class = "sync"
+
+# The access log (when enabled, e.g. `--access-logfile -`) is gunicorn's default
+# format without the HTTP Basic user, which is the API secret of a client that
+# authenticates that way, plus the time taken; the logger class also masks file-link
+# tokens and credential headers in every atom (config/access_log.py).
+access_log_format = '%(h)s %(l)s - %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
+logger_class = "config.access_log.Logger"
