@@ -9,6 +9,7 @@ change what it logs: config/gunicorn.py names this one.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -26,13 +27,16 @@ class Logger(glogging.Logger):  # type: ignore[misc]  # gunicorn has no type hin
         super().setup(cfg)
         # The master logs too (before Django is loaded in a worker): clean its records as well.
         redaction.install()
+        # Only the atoms the format prints are cleaned: all of them cost 20 times as much.
+        names = re.findall(r"%\((.*?)\)", cfg.access_log_format or "")
+        self._printed = {name.lower() if name.startswith("{") else name for name in names}
 
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: timedelta) -> dict[str, Any]:
         atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
         atoms["u"] = "-"  # whatever the format asks for
-        for name, value in atoms.items():
+        for name in self._printed & atoms.keys():
             if name.startswith("{") and any(word in name for word in _SECRET_ATOMS):
                 atoms[name] = "-"
-            elif isinstance(value, str):
-                atoms[name] = redaction.redact(value)
+            elif isinstance(atoms[name], str):
+                atoms[name] = redaction.redact(atoms[name])
         return atoms
