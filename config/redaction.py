@@ -52,8 +52,11 @@ def _clean(record: logging.LogRecord) -> None:
         # Only a record that held a secret loses its template (msg, args).
         record.msg, record.args = cleaned, None
     if record.exc_info and not record.exc_text:
-        # An exception's text can hold a secret (a URL, a query's parameters): format it now, cleaned.
-        record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        # An exception's text can hold a secret (a URL, a query's parameters): if so, it is
+        # formatted now, cleaned; otherwise the handler's formatter does it as usual.
+        text = logging.Formatter().formatException(record.exc_info)
+        if (cleaned := redact(text)) != text:
+            record.exc_text = cleaned
     if record.stack_info:
         record.stack_info = redact(record.stack_info)
 
