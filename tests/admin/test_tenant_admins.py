@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from django.contrib.admin.utils import quote
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
@@ -87,7 +88,8 @@ def state():
 
 
 def url(name, *args):
-    return reverse(f"admin:{name}", args=args)
+    # Quoted as the admin's own links are: an id such as acct_3A… would otherwise read back as acct:….
+    return reverse(f"admin:{name}", args=[quote(arg) for arg in args])
 
 
 def user_form(user, **changes):

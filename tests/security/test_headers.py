@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from reporting.models import ApiKey, Membership
-from tests.admin.conftest import succeeded_run
+from tests.admin.conftest import change_url, succeeded_run
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,12 +50,12 @@ def admin_pages(account, user):
     return [
         reverse("admin:index"),
         reverse("admin:reporting_reportrun_changelist"),
-        reverse("admin:reporting_reportrun_change", args=[run.pk]),
+        change_url(run),
         reverse("admin:reporting_user_change", args=[user.pk]),
         reverse("admin:auth_user_password_change", args=[user.pk]),
         reverse("admin:reporting_user_add"),
         reverse("admin:reporting_membership_add"),
-        reverse("admin:reporting_account_change", args=[account.pk]),
+        change_url(account),
         reverse("admin:reporting_balancetransaction_import"),
     ]
 
