@@ -4,7 +4,11 @@ import os
 
 from celery import Celery
 
+from config import redaction
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# Celery sets up its own log handlers in the worker and beat: clean records before they reach them.
+redaction.install()
 
 app = Celery("reporting")
 # All Celery settings live in Django settings under the CELERY_ prefix.

@@ -31,3 +31,10 @@ if worker_class == "gevent":
     # garbage collector. PostgreSQL lends pooled ones instead (SQLite ignores this).
     os.environ.setdefault("CONN_MAX_AGE", "0")
     os.environ.setdefault("DATABASE_POOL", "1")
+
+# The access log (when enabled, e.g. `--access-logfile -`) is gunicorn's default
+# format without the HTTP Basic user, which is the API secret of a client that
+# authenticates that way, plus the time taken; the logger class also masks file-link
+# tokens and credential headers in every atom (config/access_log.py).
+access_log_format = '%(h)s %(l)s - %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
+logger_class = "config.access_log.Logger"

@@ -25,8 +25,9 @@ def local_secret_key() -> str:
     # Created once and kept, so sessions survive restarts; never used in production.
     path = VAR_DIR / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        # Created owner-only: never readable by others, not even for a moment.
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+            file.write(secrets.token_urlsafe(50))
     return path.read_text().strip()
 
 
@@ -68,8 +69,11 @@ def supervise(children: Sequence[Child], *, every: float = 0.5, max_restarts: in
 
 
 def main() -> int:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.environ.setdefault("DJANGO_SECRET_KEY", local_secret_key())
+    # Plain HTTP on 127.0.0.1: no HTTPS redirect, cookies without the Secure flag.
+    os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+    os.environ.setdefault("DJANGO_SECURE_COOKIES", "false")
     port = os.environ.get("PORT", "8000")
     children: list[Child] = []
     if not os.environ.get("REDIS_URL"):

@@ -6,10 +6,13 @@
 
 from __future__ import annotations
 
+import os
+from datetime import timedelta
 from pathlib import Path
 
 import django_stubs_ext
 import environ
+from csp.constants import NONE, SELF
 
 # Lets admin and queryset classes be subscripted (ModelAdmin[ReportRun]) at runtime.
 django_stubs_ext.monkeypatch()
@@ -19,9 +22,11 @@ env = environ.Env()
 if env.bool("DJANGO_READ_DOT_ENV_FILE", default=False):
     env.read_env(str(BASE_DIR / ".env"))
 
-# Everything the service writes locally (SQLite, report files, embedded Redis).
+# Everything the service writes locally (SQLite, report files, embedded Redis), for
+# the service's user alone: the directory is created 0700 and the files in it 0600
+# (FILE_UPLOAD_PERMISSIONS below, the SQLite file where DATABASES is set).
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 # Core
 # Production refuses to start without a secret; `make run` keeps a local one in var/.
@@ -47,11 +52,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "axes",
+    "csp",
     "reporting",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -61,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 TEMPLATES = [
@@ -95,6 +105,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+    # Create the database file owner-only before SQLite does (with the umask's 0644);
+    # SQLite gives its -wal and -shm files the database file's mode.
+    if (name := str(DATABASES["default"]["NAME"])) != ":memory:" and not name.startswith("file:"):
+        os.close(os.open(name, os.O_CREAT | os.O_WRONLY, 0o600))
 elif env.bool("DATABASE_POOL", default=False):
     # psycopg's pool, one per process: each request borrows a connection and gives it
     # back. Django refuses it together with persistent connections (CONN_MAX_AGE).
@@ -114,6 +128,11 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # Auth
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out user name or address before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -132,6 +151,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
+# Every file a storage writes (report files, uploads) and every directory it makes: owner only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 MEDIA_URL = "media/"
 # Report files live in their own private storage: no base_url, never served
 # statically; downloads go through views that check account and mode.
@@ -196,15 +218,69 @@ REPORT_FILE_TTL_DAYS = env.int("REPORT_FILE_TTL_DAYS", default=30)
 # empty means "from the request".
 PUBLIC_URL = env.str("PUBLIC_URL", default="")
 
-# Security (production values; DEBUG or plain-HTTP local use may relax them via env)
-SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=False)
+# Security: production values by default; `make run` (plain HTTP on 127.0.0.1) turns
+# the HTTPS ones off through the environment (config/run_local.py).
+# https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer's plain-HTTP health check
+if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
+    # Only behind a proxy that sets (never passes on) X-Forwarded-Proto, or a client could claim HTTPS.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HSTS is sent on HTTPS responses only; the subdomains are the service host's own.
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = [
+    # HSTS preload is a promise for the whole registrable domain, made by its owner on
+    # hstspreload.org; a service on one host cannot make it (DJANGO_HSTS_PRELOAD=true opts in).
+    "security.W021",
+]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# Content-Security-Policy (django-csp): scripts and styles from our own static files
+# only, no inline code, no eval. htmx is told not to inject its indicator <style>
+# (templates/base.html); the admin's scripts are all files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+
+# Login throttling (django-axes) on /accounts/login/ and /admin/login/: after
+# LOGIN_FAILURE_LIMIT failures for one user name, or from one address, that name or
+# address is refused for LOGIN_COOLOFF_MINUTES (each refused try starts the wait
+# again); a successful login forgets that user's failures from that address.
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "reporting.throttle.LoginFailureHandler"
+AXES_LOCKOUT_CALLABLE = "reporting.throttle.locked_out"
+# The client's address: the socket's, unless DJANGO_PROXY_COUNT reverse proxies in front
+# append it to X-Forwarded-For (nginx: proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for).
+PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "reporting.throttle.client_ip"
+
+# Every record is cleaned of secrets before a handler sees it (config/redaction.py).
+LOGGING_CONFIG = "config.redaction.configure_logging"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # django-axes says three INFO lines per login; its warnings (failures, lockouts) are the news.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

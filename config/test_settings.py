@@ -10,6 +10,9 @@ from config.settings import *  # noqa: E402, F403
 from config.settings import STATIC_ROOT  # noqa: E402
 
 ALLOWED_HOSTS = ["*"]
+# The test client and the live server speak plain HTTP. Cookies stay Secure, as in
+# production: the test client and Chromium on localhost both keep them.
+SECURE_SSL_REDIRECT = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Serve static files from the app directories: tests never run collectstatic.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -18,3 +18,5 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 INSTALLED_APPS = [app if app != "reporting" else "faults.apps.FaultsReportingConfig" for app in INSTALLED_APPS]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not os.environ.get("DATABASE_URL"):
     DATABASES["default"]["NAME"] = str(VAR_DIR / "faults.sqlite3")
+# Plain HTTP on 127.0.0.1, as `make run`.
+SECURE_SSL_REDIRECT = False

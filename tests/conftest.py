@@ -19,6 +19,9 @@ from reporting import embedded_redis, tasks
 from reporting.models import DataWatermark, Membership
 from tests.factories import AccountFactory, MembershipFactory, UserFactory
 
+# Every log the suite produces is searched for the secrets it made (tests/log_secrets.py).
+pytest_plugins = ["tests.log_secrets"]
+
 # Hypothesis profiles: `ci` unless HYPOTHESIS_PROFILE names another (`make test-deep`: `deep`).
 #
 # ci: 30 examples a property, the same ones on every run and every machine (derandomized,

@@ -61,9 +61,18 @@ def browser() -> Iterator[Browser]:
             browser.close()
 
 
+# The Content-Security-Policy (config/settings.py) must block nothing the pages do: any
+# violation is logged as a console error, which every test here refuses.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) =>
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline code"}`));
+"""
+
+
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
     yield context.new_page()
     context.close()
 
@@ -293,3 +302,28 @@ def test_widgets_without_javascript(live_server, account, browser):
     expect(page.get_by_label("Payout", exact=True)).to_be_editable()
     expect(page.get_by_role("link", name="Find a payout")).to_be_visible()
     context.close()
+
+
+def test_admin_works_under_the_content_security_policy(live_server, account, page, console_errors):
+    """The admin's own scripts (widgets, filters, calendar) run, and nothing is refused."""
+    UserFactory.create(username="boss", password=PASSWORD, is_staff=True, is_superuser=True)
+    member = MembershipFactory(account=account, role=Membership.Role.ANALYST).user
+    # The admin's pages name no icon, so Chromium asks for /favicon.ico (a 404 console error of its own).
+    page.route("**/favicon.ico", lambda route: route.fulfill(status=204))
+
+    page.goto(f"{live_server.url}/admin/login/")
+    page.get_by_label("Username").fill("boss")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+    page.goto(f"{live_server.url}/admin/reporting/user/{member.pk}/change/")
+    # SelectFilter2 turns the permissions list into its two boxes; DateTimeShortcuts adds "Today".
+    expect(page.locator("#id_user_permissions_add_all")).to_be_visible()
+    page.locator(".datetimeshortcuts a", has_text="Today").first.click()
+    expect(page.locator("#id_date_joined_0")).not_to_have_value("")
+    page.goto(f"{live_server.url}/admin/reporting/reportrun/")
+    expect(page.locator("#changelist-filter")).to_be_visible()
+    page.goto(f"{live_server.url}/admin/reporting/membership/add/")
+    expect(page.locator("#lookup_id_user")).to_be_visible()
+
+    assert console_errors == []

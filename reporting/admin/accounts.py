@@ -1,4 +1,4 @@
-"""Admin for the event log, accounts, members, users and report types."""
+"""Admin for the event log and report types (accounts, members and users: members.py)."""
 
 from __future__ import annotations
 
@@ -6,19 +6,14 @@ from typing import ClassVar
 
 from django.contrib import admin
 from django.contrib.admin.utils import quote
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from reporting.models import (
-    Account,
     Event,
-    Membership,
     ReportType,
-    User,
 )
 
 from .base import (
@@ -28,9 +23,7 @@ from .base import (
     ModeFilter,
     NotFoundAdmin,
     ReadOnlyAdmin,
-    TenantScopedAdmin,
     pretty_json,
-    requesting_user,
 )
 
 # Event log ---------------------------------------------------------------------------------
@@ -95,65 +88,7 @@ class EventAdmin(ModeColumn, ReadOnlyAdmin[Event]):
         return pretty_json(event.data)
 
 
-# Accounts, members, users, report types -----------------------------------------------------
-
-
-class MembershipInline(admin.TabularInline[Membership, Account]):
-    model = Membership
-    extra = 0
-    raw_id_fields = ("user",)
-    fields = ("user", "role", "created")
-    readonly_fields = ("created",)
-
-
-@admin.register(Account)
-class AccountAdmin(TenantScopedAdmin[Account]):
-    account_path = "id"
-    livemode_path = None
-    list_display = ("id", "name", "created")
-    search_fields = ("name", "id__exact")
-    fields = ("id", "name", "created")
-    readonly_fields = ("id", "created")
-    inlines = (MembershipInline,)
-
-
-@admin.register(Membership)
-class MembershipAdmin(TenantScopedAdmin[Membership]):
-    livemode_path = None
-    list_display = ("user", "account", "role", "created")
-    list_filter = ("role", ("account", AccountFilter))
-    list_select_related = ("user", "account")
-    raw_id_fields = ("user", "account")
-    search_fields = (
-        "user__username",
-        "user__email",
-        "account__name",
-        "account__id__exact",
-    )
-
-
-@admin.register(User)
-class UserAdmin(TenantScopedAdmin[User], DjangoUserAdmin[User]):
-    fieldsets = (
-        *(DjangoUserAdmin.fieldsets or ()),
-        ("Preferences", {"fields": ("timezone",)}),
-    )
-    list_display = (
-        "username",
-        "email",
-        "first_name",
-        "last_name",
-        "timezone",
-        "is_staff",
-    )
-
-    def tenant_filter(self, request: HttpRequest) -> Q:
-        # People who share an account with the user, and the user: other tenants' staff stay private.
-        user = requesting_user(request)
-        shared = Membership.objects.filter(
-            account__in=Membership.objects.filter(user=user).values("account_id")
-        ).values("user_id")
-        return Q(pk__in=shared) | Q(pk=user.pk)
+# Report types -------------------------------------------------------------------------------
 
 
 @admin.register(ReportType)

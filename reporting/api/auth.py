@@ -148,6 +148,8 @@ def api_view(*operations: Operation, methods: Collection[str] = ()) -> Callable[
                 logger.exception("API request %s %s failed", request.method, request.path)
                 response = StripeError("An unexpected error occurred.", status=500, type="api_error").response()
             response["Request-Id"] = random_id("req_", 14)
+            # As Stripe's API: nothing is cached. Link objects carry their token, files their bytes.
+            response["Cache-Control"] = "no-cache, no-store"
             if version := request.headers.get("Stripe-Version"):
                 response["Stripe-Version"] = version
             return response

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reporting import services
@@ -23,6 +24,7 @@ def switch_mode(request: DashboardRequest) -> HttpResponse:
     return redirect("reporting:run-list")
 
 
+@never_cache  # the new secret must not stay in a browser's or a proxy's cache
 @require_http_methods(["GET", "POST"])
 @member_required
 def api_keys(request: DashboardRequest) -> HttpResponse:

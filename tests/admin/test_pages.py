@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
@@ -33,7 +34,12 @@ def every_object(account, admin_user):
         api_key=key,
         object_id=run.id,
     )
+    login = {"username": "mallory", "ip_address": "203.0.113.9", "user_agent": "curl", "path_info": "/admin/login/"}
     return {
+        # django-axes' records of logins (the login throttle)
+        "accessattempt": AccessAttempt.objects.create(**login, failures_since_start=3),
+        "accesslog": AccessLog.objects.create(**login),
+        "accessfailurelog": AccessFailureLog.objects.create(**login),
         "account": account,
         "apikey": key,
         "balancetransaction": txn,
