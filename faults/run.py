@@ -49,8 +49,9 @@ def main() -> int:
     from faults.stack import Stack
     from faults.tally import Client
 
+    short = os.environ.get("FAULTS_SCALE", "full") == "short"
     call_command("migrate", interactive=False, verbosity=0)
-    call_command("load_demo", verbosity=0)
+    call_command("load_demo", rows=15_000 if short else 50_000, verbosity=0)
     other_secret, other_interval = second_account()
     from reporting.demo import DEMO_TEST_SECRET
     from reporting.models import Account, data_availability
@@ -58,7 +59,6 @@ def main() -> int:
     start, end = data_availability(Account.objects.get(pk=scenarios.DEMO_ACCOUNT), False)
     env = {**os.environ, "PYTHONPATH": str(BASE_DIR)}
     stack = Stack(var_dir, env)
-    short = os.environ.get("FAULTS_SCALE", "full") == "short"
     chosen = [f for f in (os.environ.get("FAULTS") or ",".join(scenarios.SCENARIOS)).split(",") if f]
     outcomes = []
     try:

@@ -47,7 +47,8 @@ def worker_killed(ctx: Context) -> Outcome:
     outcome = Outcome("worker SIGKILL mid-export")
     stack = ctx.stack
     stack.stop_workers()
-    slow = stack.start_worker(FAULTS_EXPORT_DELAY="0.5")
+    # Slow enough that the kill lands mid-export: 5,000 rows per write.
+    slow = stack.start_worker(FAULTS_EXPORT_DELAY="1" if ctx.short else "0.5")
     started = time.monotonic()
     ids = [i for _ in range(2) if (i := ctx.demo.request_run(ITEMIZED, ctx.interval, outcome))]
     from reporting.models import ReportRun
