@@ -89,10 +89,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # lock up front so two writers queue (timeout) instead of failing with
     # "database is locked" halfway through a transaction.
     # https://docs.djangoproject.com/en/5.2/ref/databases/#sqlite-transaction-behavior
+    # A writer waits up to DATABASE_LOCK_TIMEOUT seconds for the lock, then the request
+    # answers 429 lock_timeout / 503 "try again" (reporting.services.locks). Imports write
+    # in short transactions (reporting.ledger_import.writing), so this wait stays short.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": env.float("DATABASE_LOCK_TIMEOUT", default=5.0),
     }
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 elif env.bool("DATABASE_POOL", default=False):
@@ -173,6 +176,18 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 REPORT_REQUEUE_AFTER = env.int("REPORT_REQUEUE_AFTER", default=120)
 REPORT_MAX_ENQUEUES = 5
 REPORT_FILE_TTL_DAYS = env.int("REPORT_FILE_TTL_DAYS", default=30)
+# Limits (reporting.services.limits, README "Limits"): "N/second", "N/minute" or "N/hour"; empty turns one off.
+# Every API request counts against its key's and its account's rate; every run requested,
+# through any door, against its account's run rate. Over a limit: 429 with Retry-After.
+API_RATE_LIMIT_PER_KEY = env.str("API_RATE_LIMIT_PER_KEY", default="100/second")
+API_RATE_LIMIT_PER_ACCOUNT = env.str("API_RATE_LIMIT_PER_ACCOUNT", default="200/second")
+RUN_RATE_LIMIT_PER_ACCOUNT = env.str("RUN_RATE_LIMIT_PER_ACCOUNT", default="60/minute")
+# Where the counts live; empty: the broker's Redis.
+RATE_LIMIT_STORAGE_URL = env.str("RATE_LIMIT_STORAGE_URL", default="")
+# Runs of one account generating at the same time, over all workers (0: no cap). Keep it
+# below the worker processes, so that another account's run always finds one free
+# (reporting.services.fairness).
+REPORT_RUNS_PER_ACCOUNT = env.int("REPORT_RUNS_PER_ACCOUNT", default=1)
 # The absolute origin put in API file URLs (Stripe clients need absolute URLs);
 # empty means "from the request".
 PUBLIC_URL = env.str("PUBLIC_URL", default="")

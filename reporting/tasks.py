@@ -11,6 +11,7 @@ from django.conf import settings
 
 from reporting import services
 from reporting.models import InvalidTransition, ReportRun
+from reporting.services import fairness
 
 logger = logging.getLogger(__name__)
 
@@ -20,8 +21,9 @@ INTERNAL_ERROR = "An internal error stopped this report. It has been logged; ple
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
 def run_report(self: Task[Any, Any], report_run_id: str) -> None:
     run = ReportRun.objects.filter(pk=report_run_id).first()
-    # Claim first: a redelivered or re-queued duplicate finds the run taken and stops.
-    if run is None or not run.claim():
+    # Claim first: a redelivered or re-queued duplicate finds the run taken and stops. A run
+    # whose account is at its cap stays pending: one that ends queues it again (services.fairness).
+    if run is None or not fairness.claim_turn(run):
         return
     try:
         services.execute_report_run(run)
@@ -37,6 +39,8 @@ def run_report(self: Task[Any, Any], report_run_id: str) -> None:
         # The traceback goes to the log; the requester gets a readable message.
         logger.exception("Report run %s failed", report_run_id)
         run.fail_if_pending(INTERNAL_ERROR)
+    finally:
+        fairness.hand_on(run.account_id)
 
 
 def _duration(seconds: int) -> str:

@@ -5,6 +5,9 @@
 - `keys`: issue and revoke API keys.
 - `files`: serve a report file.
 - `pages`: keyset pages, newest first.
+- `limits`: request and run rates per key and account (Redis).
+- `fairness`: how many runs of one account generate at once.
+- `locks`: a busy database, told apart from a failure.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from .execution import execute_report_run, params_for, reap_report_runs
 from .files import FileUnavailable, download
 from .keys import issue_key, revoke_key
 from .pages import Page, UnknownCursor, newest_first
-from .runs import Problem, RunRequestError, request_run
+from .runs import Problem, RunRequestError, RunsRateLimited, request_run
 
 __all__ = [
     "Caller",
@@ -22,6 +25,7 @@ __all__ = [
     "Page",
     "Problem",
     "RunRequestError",
+    "RunsRateLimited",
     "UnknownCursor",
     "download",
     "execute_report_run",
