@@ -178,6 +178,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE = {
     "reap-report-runs": {"task": "reporting.tasks.reap_report_runs", "schedule": 60.0},
     "purge-idempotency-keys": {"task": "reporting.tasks.purge_idempotency_keys", "schedule": 3600.0},
+    "reap-imports": {"task": "reporting.tasks.reap_imports", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

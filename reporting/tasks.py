@@ -10,8 +10,8 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from reporting import services
-from reporting.models import InvalidTransition, ReportRun
-from reporting.services import fairness
+from reporting.models import ImportBusy, InvalidTransition, ReportRun
+from reporting.services import fairness, imports
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +51,20 @@ def _duration(seconds: int) -> str:
 @shared_task
 def reap_report_runs() -> dict[str, int]:
     return services.reap_report_runs()
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def import_ledger_file(self: Task[Any, Any], job_id: str) -> None:
+    try:
+        imports.run_import(job_id)
+    except ImportBusy:
+        # Another import of the account and mode is running: wait for it.
+        raise self.retry(countdown=5, max_retries=None) from None
+
+
+@shared_task
+def reap_imports() -> int:
+    return imports.reap_imports()
 
 
 @shared_task

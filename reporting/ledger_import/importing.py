@@ -103,7 +103,16 @@ def import_ledger(
         staging.close()
         stream.close()
     if job is not None:
-        job.finish(ImportJob.Status.SUCCEEDED, summary=result.summary())
+        rows, added = result.rows, result.added  # the last counts, which progress writes may have skipped
+        job.finish(
+            ImportJob.Status.SUCCEEDED,
+            summary=result.summary(),
+            bytes_read=job.size,
+            rows_read=rows,
+            rows_checked=rows,
+            rows_to_write=added,
+            rows_written=added,
+        )
     return result
 
 
@@ -115,16 +124,22 @@ def take_slot(job: ImportJob) -> None:
 
 
 def recover(job: ImportJob) -> None:
-    """Undo what a job that lost its worker wrote (SQLite; PostgreSQL rolled it back) and mark it failed."""
-    path = staging_path(job)
-    if path.exists():
-        staging = Staging(path)
-        try:
-            if job.phase == ImportJob.Phase.WRITING:
-                undo(staging, job.account, job.livemode)
-        finally:
-            staging.close()
+    """Undo what a job that lost its worker wrote, and mark it failed."""
+    undo_writes(job)
     job.finish(ImportJob.Status.FAILED, problems=[LOST])
+
+
+def undo_writes(job: ImportJob) -> None:
+    """Undo what a job that lost its worker wrote (SQLite: PostgreSQL rolled it back); drop its staging file."""
+    path = staging_path(job)
+    if not path.exists():
+        return
+    staging = Staging(path)
+    try:
+        if job.phase == ImportJob.Phase.WRITING:
+            undo(staging, job.account, job.livemode)
+    finally:
+        staging.close()
 
 
 def staging_path(job: ImportJob | None) -> Path:

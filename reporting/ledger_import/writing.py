@@ -77,8 +77,9 @@ def write(
                 with transaction.atomic():
                     insert_rows(BalanceTransaction, values)
                 written += len(rows)
-                progress(written)
                 if chunked:
+                    # (PostgreSQL: inside the one transaction, a progress write would be seen by no one.)
+                    progress(written)
                     time.sleep(PAUSE)
             for links in staging.links(CHUNK):
                 with transaction.atomic():
