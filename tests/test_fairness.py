@@ -32,7 +32,7 @@ def database_url() -> str:
 
 
 def start_worker(redis_url: str, **env: str) -> subprocess.Popen[bytes]:
-    """A real prefork worker with two processes, whose balance summaries take half a second (tests.slow_worker)."""
+    """A real prefork worker with two processes, whose balance summaries take 0.3 s (tests.slow_worker)."""
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "prefork", "--concurrency", "2"]
         + ["--loglevel", "WARNING", "--without-heartbeat", "--without-mingle", "--without-gossip"],
@@ -42,7 +42,7 @@ def start_worker(redis_url: str, **env: str) -> subprocess.Popen[bytes]:
             "DJANGO_SETTINGS_MODULE": "tests.slow_worker.settings",
             "DATABASE_URL": database_url(),
             "REDIS_URL": redis_url,
-            "SLOW_REPORT_SECONDS": "0.5",
+            "SLOW_REPORT_SECONDS": "0.3",
             **env,
         },
     )
