@@ -38,3 +38,7 @@ clean:
 .PHONY: bench
 bench: $(VENV)/.installed
 	$(PY) -m bench
+
+# The real processes under each fault that could lose a run (faults/run.py); FAULTS_SCALE=short for CI.
+faults: $(VENV)/.installed
+	$(PY) -m faults

@@ -93,6 +93,6 @@ class Measured:
     latency: dict[str, dict[str, float]] = field(default_factory=dict)
     load: dict[str, loadgen.Load] = field(default_factory=dict)
     queries: dict[str, dict[str, int]] = field(default_factory=dict)
-    connections: dict[str, loadgen.Load] = field(default_factory=dict)  # PostgreSQL: persistent vs pool
+    serving: dict[str, loadgen.Load] = field(default_factory=dict)  # the dashboard: sync vs gevent workers
     throughput: dict[int, float] = field(default_factory=dict)
     parallelism: dict[int, float] = field(default_factory=dict)  # runs in progress, on average

@@ -14,8 +14,8 @@ BENCH_MARK = "reporting bench: dropped and recreated by every bench run"
 REFUSED_DATABASES = {"test", "test_test", "postgres", "template0", "template1"}
 
 
-def prepare_database(var_dir: Path) -> str:
-    """Empty the database DATABASE_URL names (SQLite in `var_dir` without it) and return its vendor.
+def prepare_database(var_dir: Path, sqlite_name: str = "bench.sqlite3", mark: str = BENCH_MARK) -> str:
+    """Empty the database DATABASE_URL names (SQLite `sqlite_name` in `var_dir` without it) and return its vendor.
 
     A PostgreSQL database is created if missing and marked as the bench's; one the
     bench did not mark is used only while it has no tables.
@@ -23,7 +23,7 @@ def prepare_database(var_dir: Path) -> str:
     url = os.environ.get("DATABASE_URL")
     if not url:
         for suffix in ("", "-wal", "-shm", "-journal"):
-            (var_dir / f"bench.sqlite3{suffix}").unlink(missing_ok=True)
+            (var_dir / f"{sqlite_name}{suffix}").unlink(missing_ok=True)
         return "sqlite"
     import environ
     import psycopg
@@ -45,7 +45,7 @@ def prepare_database(var_dir: Path) -> str:
         row = admin.execute(
             "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [name]
         ).fetchone()
-        if row is not None and row[0] == BENCH_MARK:
+        if row is not None and row[0] == mark:
             admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
             row = None
         elif row is not None:
@@ -60,7 +60,7 @@ def prepare_database(var_dir: Path) -> str:
                 )
         if row is None:
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        admin.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(sql.Identifier(name), sql.Literal(BENCH_MARK)))
+        admin.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(sql.Identifier(name), sql.Literal(mark)))
     return "postgresql"
 
 

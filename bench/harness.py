@@ -83,17 +83,18 @@ class Bench:
         if self.embedded_broker:
             self.services["redis"] = procs.start_redis(self.var_dir / "redis.sock", self.var_dir / "logs" / "redis.log")
 
-    def start_web(self, connections: dict[str, str] | None = None) -> None:
-        """Start gunicorn, or restart it: with the bench's own environment, or with these connection settings.
+    def start_web(self, serving: dict[str, str] | None = None) -> None:
+        """Start gunicorn, or restart it: with the bench's own environment, or with these serving settings.
 
-        `connections` replaces DATABASE_POOL and CONN_MAX_AGE (config/settings.py).
+        `serving` replaces GUNICORN_WORKER_CLASS (config/gunicorn.py), DATABASE_POOL and CONN_MAX_AGE.
         """
         self.stop_service("gunicorn")
         if not self.port:
             self.port = int(os.environ.get("BENCH_PORT") or procs.free_port())
         env = self.child_env()
-        if connections is not None:
-            env = {k: v for k, v in env.items() if k not in ("DATABASE_POOL", "CONN_MAX_AGE")} | connections
+        if serving is not None:
+            replaced = ("GUNICORN_WORKER_CLASS", "DATABASE_POOL", "CONN_MAX_AGE")
+            env = {k: v for k, v in env.items() if k not in replaced} | serving
         self.services["gunicorn"] = procs.start_gunicorn(self.port, self.var_dir / "logs" / "gunicorn.log", env)
 
     def start_worker(self, concurrency: int) -> None:

@@ -137,18 +137,18 @@ def _endpoints(bench: Bench, target: str) -> list[Row]:
             row.target = "p99 < 50 ms"
             row.status = status(result.p99_ms < 50)
         found.append(row)
-    if len(bench.m.connections) == 2:
-        persistent, pool = bench.m.connections["persistent"], bench.m.connections["pool"]
+    if len(bench.m.serving) == 2:
+        sync, gevent = bench.m.serving["sync"], bench.m.serving["gevent"]
         cells = [
-            f"{setting}: {r.rps:.0f} req/s · p50 {r.p50_ms:.1f} ms · p99 {r.p99_ms:.1f} ms"
-            for setting, r in (("CONN_MAX_AGE=600", persistent), ("pool", pool))
+            f"{name}: {r.rps:.0f} req/s · p50 {r.p50_ms:.1f} ms · p99 {r.p99_ms:.1f} ms"
+            for name, r in (("sync workers, persistent connections", sync), ("gevent workers (shipped)", gevent))
         ]
         found.append(
             Row(
                 "e",
-                "connections for `GET /v1/reporting/report_runs/{id}`: persistent (CONN_MAX_AGE=600) vs psycopg's "
-                "pool (DATABASE_POOL=1), best of two each",
-                {target: " vs ".join(cells) + f" (pool ÷ persistent: {pool.rps / persistent.rps:.2f}×)"},
+                "serving the dashboard `/`: what gevent workers (slow clients cannot hold a worker) cost against "
+                "sync workers, best p99 of two each",
+                {target: " vs ".join(cells) + f" (p99 gevent ÷ sync: {gevent.p99_ms / sync.p99_ms:.2f}×)"},
             )
         )
     if big and small:

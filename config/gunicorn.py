@@ -2,15 +2,16 @@
 
     gunicorn -c python:config.gunicorn config.wsgi --bind 0.0.0.0:8000
 
-Sync workers, two per core but at most 8 (WEB_CONCURRENCY overrides): each
-worker keeps a database connection open (CONN_MAX_AGE), and PostgreSQL
-allows 100 by default, which the Celery workers share. Measured with `make
-bench` on 2 cores: 4 sync workers answered the dashboard's run list at about
-twice the rate of 2 workers x 4 threads, with half the p99 latency: threads
-of one process take turns on one GIL in 5 ms slices, so every database round
-trip of a request can wait behind its neighbours. Downloads go out through
-sendfile; in production a buffering proxy (nginx) keeps slow clients off the
-workers, as gunicorn's documentation advises for sync workers.
+gevent workers, two per core but at most 8 (WEB_CONCURRENCY overrides). A
+gevent worker reads each request and writes each response on its own
+greenlet, so a client that sends its request slowly, or reads a large
+download slowly, waits on its own socket while the worker serves everyone
+else: no proxy is needed to keep slow clients (or a slowloris) from taking the
+web tier down, and a long download is never cut by the worker timeout.
+The price, measured by `make bench` (step e, "serving"): a worker interleaves
+its requests, so under a closed-loop load the dashboard's p99 rises against
+sync workers, which serve one request at a time (GUNICORN_WORKER_CLASS=sync
+restores them, for deployments behind a buffering proxy such as nginx).
 """
 
 from __future__ import annotations
@@ -18,4 +19,15 @@ from __future__ import annotations
 import os
 
 workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * (os.cpu_count() or 1), 8))
-worker_class = "sync"
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gevent")
+worker_connections = 1000
+# One request per connection, as sync workers do: a kept-alive connection would stay with
+# the worker that accepted it, and a worker holding several of them makes their requests
+# take turns while another worker idles (the dashboard's p99 rose fivefold in `make bench`).
+keepalive = 0
+if worker_class == "gevent":
+    # Django keeps a database connection per greenlet, and each request gets a new
+    # greenlet: a persistent connection would be opened per request and left to the
+    # garbage collector. PostgreSQL lends pooled ones instead (SQLite ignores this).
+    os.environ.setdefault("CONN_MAX_AGE", "0")
+    os.environ.setdefault("DATABASE_POOL", "1")

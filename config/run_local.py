@@ -12,6 +12,9 @@ import secrets
 import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -31,15 +34,53 @@ def manage(*args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, check=True)
 
 
+@dataclass
+class Child:
+    """A process `make run` started; `restart`, if set, starts it again when it dies."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    restart: Callable[[], subprocess.Popen[bytes]] | None = None
+    restarts: int = 0  # in a row, each within a minute of the one before
+    started: float = field(default_factory=time.monotonic)
+
+
+def supervise(children: Sequence[Child], *, every: float = 0.5, max_restarts: int = 5) -> Child:
+    """Watch the children: restart those that may be restarted, return the first other one that exits.
+
+    Polling, not os.wait(): that returns for any child, and reaps it under Popen's feet.
+    A child that dies within a minute of its start `max_restarts` times in a row is
+    returned too, rather than restarted in a loop.
+    """
+    while True:
+        for child in children:
+            code = child.process.poll()
+            if code is None:
+                continue
+            if time.monotonic() - child.started > 60:
+                child.restarts = 0
+            if child.restart is None or child.restarts >= max_restarts:
+                return child
+            child.restarts += 1
+            print(f"  {child.name} exited ({code}); starting it again", file=sys.stderr, flush=True)
+            child.process, child.started = child.restart(), time.monotonic()
+        time.sleep(every)
+
+
 def main() -> int:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("DJANGO_SECRET_KEY", local_secret_key())
     port = os.environ.get("PORT", "8000")
-    processes: list[subprocess.Popen[bytes]] = []
+    children: list[Child] = []
     if not os.environ.get("REDIS_URL"):
         from reporting.embedded_redis import start
 
-        processes.append(start(VAR_DIR / "redis.sock"))
+        # Restarted when it dies: web, worker and beat reconnect, and the reaper
+        # queues what was accepted meanwhile (its queue persists in var/).
+        def redis() -> subprocess.Popen[bytes]:
+            return start(VAR_DIR / "redis.sock")
+
+        children.append(Child("Redis", redis(), restart=redis))
     try:
         manage("migrate", "--no-input", "-v", "0")
         manage("collectstatic", "--no-input", "-v", "0")
@@ -73,13 +114,18 @@ def main() -> int:
         ]
         # Each child leads its own process group: Ctrl-C reaches only us, and we stop
         # them in order (Redis last) and can kill a whole group (gunicorn's workers).
-        processes += [subprocess.Popen(c, cwd=BASE_DIR, start_new_session=True) for c in commands]
+        names = ("web", "worker", "beat")
+        children += [
+            Child(name, subprocess.Popen(c, cwd=BASE_DIR, start_new_session=True))
+            for name, c in zip(names, commands, strict=True)
+        ]
         print_banner(port)
-        os.wait()  # returns when any child exits
+        exited = supervise(children)
+        print(f"  {exited.name} exited ({exited.process.returncode}): stopping everything", file=sys.stderr)
     except KeyboardInterrupt:
         pass
     finally:
-        stop(processes)
+        stop([child.process for child in children])
     return 0
 
 

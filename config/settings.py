@@ -168,7 +168,15 @@ CELERY_BROKER_URL = env.str("REDIS_URL", default=f"redis+socket://{REDIS_SOCKET}
 CELERY_TASK_TIME_LIMIT = env.int("REPORT_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("REPORT_SOFT_TIME_LIMIT", default=CELERY_TASK_TIME_LIMIT - 60)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 30 * 60}
+# Ride out a broker restart: keep reconnecting, however long it takes (the default
+# gives up after 100 tries and the worker exits). Tasks running meanwhile go on
+# (Celery 6 would cancel them by default, costing each run an attempt; Celery 5 warns
+# about that change on every reconnect); their messages, unacknowledged, come back
+# after the visibility timeout and find their runs done.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -176,7 +184,10 @@ CELERY_TASK_IGNORE_RESULT = True  # the database row is the only truth about a r
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE = {
-    "reap-report-runs": {"task": "reporting.tasks.reap_report_runs", "schedule": 60.0},
+    "reap-report-runs": {
+        "task": "reporting.tasks.reap_report_runs",
+        "schedule": env.float("REPORT_REAP_EVERY", default=30.0),
+    },
     "purge-idempotency-keys": {"task": "reporting.tasks.purge_idempotency_keys", "schedule": 3600.0},
     "reap-imports": {"task": "reporting.tasks.reap_imports", "schedule": 60.0},
 }
@@ -186,6 +197,14 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # A pending run whose task has not started after this long is re-enqueued.
 REPORT_REQUEUE_AFTER = env.int("REPORT_REQUEUE_AFTER", default=120)
 REPORT_MAX_ENQUEUES = 5
+# A running attempt writes a heartbeat this often; one silent for REPORT_STALE_AFTER
+# lost its worker and is taken over (by the task's redelivery or the reaper, which runs
+# every 30 s: within a minute), up to REPORT_MAX_ATTEMPTS attempts in all.
+REPORT_HEARTBEAT_SECONDS = env.float("REPORT_HEARTBEAT_SECONDS", default=5.0)
+REPORT_STALE_AFTER = env.float("REPORT_STALE_AFTER", default=30.0)
+REPORT_MAX_ATTEMPTS = env.int("REPORT_MAX_ATTEMPTS", default=3)
+# /healthz writes and deletes a tiny file in report storage at most this often per process.
+REPORT_STORAGE_PROBE_SECONDS = 10.0
 REPORT_FILE_TTL_DAYS = env.int("REPORT_FILE_TTL_DAYS", default=30)
 # Limits (reporting.services.limits, README "Limits"): "N/second", "N/minute" or "N/hour"; empty turns one off.
 # Every API request counts against its key's and its account's rate; every run requested,

@@ -18,3 +18,7 @@ WHITENOISE_AUTOREFRESH = True
 # The suite sends requests and runs far faster than any client: limits are off, except in
 # the tests about them (tests/api/test_limits.py), which turn them on against a real Redis.
 API_RATE_LIMIT_PER_KEY = API_RATE_LIMIT_PER_ACCOUNT = RUN_RATE_LIMIT_PER_ACCOUNT = ""
+# No heartbeat in in-process tests unless they ask (REPORT_HEARTBEAT_SECONDS, or the
+# settings fixture): their rows live in the test's open transaction, which the heartbeat
+# thread's own connection cannot see (PostgreSQL) or must wait for (SQLite's write lock).
+REPORT_HEARTBEAT_SECONDS = env.float("REPORT_HEARTBEAT_SECONDS", default=3600.0)  # noqa: F405

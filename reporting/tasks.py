@@ -11,7 +11,7 @@ from django.conf import settings
 
 from reporting import services
 from reporting.models import ImportBusy, InvalidTransition, ReportRun
-from reporting.services import fairness, imports
+from reporting.services import attempts, fairness, imports
 
 logger = logging.getLogger(__name__)
 
@@ -21,31 +21,35 @@ INTERNAL_ERROR = "An internal error stopped this report. It has been logged; ple
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
 def run_report(self: Task[Any, Any], report_run_id: str) -> None:
     run = ReportRun.objects.filter(pk=report_run_id).first()
-    # Claim first: a redelivered or re-queued duplicate finds the run taken and stops. A run
-    # whose account is at its cap stays pending: one that ends queues it again (services.fairness).
-    if run is None or not fairness.claim_turn(run):
+    if run is None:
+        return
+    # Claim first: a duplicate finds the run taken and stops; a redelivery after
+    # a worker died takes the run over once the dead attempt's heartbeat is stale.
+    # A run whose account is at its cap stays pending (WAITING): one of the account's
+    # runs that ends queues it again (services.fairness).
+    claim = fairness.claim_turn(run)
+    if claim.outcome is attempts.Outcome.BUSY:
+        # Delivered again at once when a worker process is killed: look once more
+        # when its heartbeat would be stale (the reaper covers the rest).
+        if not self.request.called_directly and self.request.retries < 1:
+            raise self.retry(countdown=claim.stale_in + 1, max_retries=1)
+        return
+    if claim.outcome is not attempts.Outcome.CLAIMED:
         return
     try:
         services.execute_report_run(run)
     except InvalidTransition:
-        logger.info("Report run %s was finished elsewhere", report_run_id)
+        logger.info("Report run %s was finished elsewhere or taken over", report_run_id)
     except SoftTimeLimitExceeded:
         # The limit travels with the message (set by the sender), so read it there.
         soft_limit = (self.request.timelimit or (None, None))[1] or settings.CELERY_TASK_SOFT_TIME_LIMIT
-        run.fail_if_pending(
-            f"The report took longer than {_duration(int(soft_limit))} and was stopped. Try a shorter interval."
-        )
+        run.fail_if_pending(attempts.too_long(int(soft_limit)))
     except Exception:
         # The traceback goes to the log; the requester gets a readable message.
         logger.exception("Report run %s failed", report_run_id)
         run.fail_if_pending(INTERNAL_ERROR)
     finally:
         fairness.hand_on(run.account_id)
-
-
-def _duration(seconds: int) -> str:
-    value, unit = (seconds // 60, "minute") if seconds >= 60 else (seconds, "second")
-    return f"{value} {unit}{'' if value == 1 else 's'}"
 
 
 @shared_task

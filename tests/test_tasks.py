@@ -2,11 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import subprocess
-import sys
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from unittest import mock
@@ -22,6 +18,7 @@ from reporting.models import Door, File, InvalidTransition, ReportRun
 from reporting.reports import ReportError, get_report
 from tests.conftest import use_broker
 from tests.factories import BalanceTransactionFactory, ReportRunFactory
+from tests.workers import wait_until_terminal, worker_process
 
 SEPTEMBER = {
     "interval_start": int(datetime(2025, 9, 1, tzinfo=UTC).timestamp()),
@@ -84,9 +81,9 @@ def test_concurrent_double_delivery_makes_one_file_and_one_transition(account, s
     claims: list[bool] = []
     original_claim = ReportRun.claim
 
-    def claim_together(self):
+    def claim_together(self, **kwargs):
         barrier.wait(timeout=10)  # both deliveries reach the claim at the same moment
-        claimed = original_claim(self)
+        claimed = original_claim(self, **kwargs)
         claims.append(claimed)
         return claimed
 
@@ -166,22 +163,30 @@ def test_file_is_removed_when_run_was_finished_elsewhere(ledger):
 
 
 @pytest.mark.django_db
-def test_reaper_fails_run_whose_worker_vanished(ledger, settings):
-    run = summary_run(ledger, started_at=timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 120))
+def test_reaper_fails_run_whose_attempt_beats_past_the_hard_time_limit(ledger, settings):
+    # A hung worker in a pool that enforces no time limit: alive, never done.
+    run = summary_run(
+        ledger,
+        started_at=timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 120),
+        heartbeat_at=timezone.now(),
+        attempts=1,
+    )
 
     counts = tasks.reap_report_runs()
 
     run.refresh_from_db()
     assert counts["failed"] == 1
     assert run.status == "failed"
-    assert "stopped before it finished" in run.error
+    assert run.error == "The report took longer than 29 minutes and was stopped. Try a shorter interval."
 
 
 @pytest.mark.django_db
 def test_reaper_leaves_running_run_alone(ledger):
     run = summary_run(
         ledger,
-        started_at=timezone.now() - timedelta(seconds=30),
+        started_at=timezone.now() - timedelta(seconds=300),
+        heartbeat_at=timezone.now() - timedelta(seconds=2),
+        attempts=1,
         enqueued_at=timezone.now() - timedelta(hours=1),
         enqueue_count=1,
     )
@@ -189,7 +194,7 @@ def test_reaper_leaves_running_run_alone(ledger):
     with mock.patch.object(tasks.run_report, "delay") as delay:
         counts = tasks.reap_report_runs()
 
-    assert counts == {"failed": 0, "requeued": 0}
+    assert counts == {"failed": 0, "taken_over": 0, "requeued": 0}
     delay.assert_not_called()
     assert ReportRun.objects.get(pk=run.pk).is_pending
 
@@ -256,66 +261,16 @@ def test_reaper_recovers_a_dropped_queue_message(
     assert run.status == "succeeded", run.error
 
 
-def wait_until_terminal(run_id, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        run = ReportRun.objects.get(pk=run_id)
-        if run.is_terminal:
-            return run
-        time.sleep(0.2)
-    raise AssertionError(f"{run_id} still pending after {timeout}s")
-
-
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
 def test_soft_time_limit_fails_run_readably(account, redis_url):
     BalanceTransactionFactory(account=account, created=datetime(2025, 9, 10, tzinfo=UTC))
     run = summary_run(account)
-    db = connection.settings_dict
-    database_url = (
-        f"sqlite:///{db['NAME']}"
-        if connection.vendor == "sqlite"
-        else f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    )
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.slow_worker.settings",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "REPORT_TIME_LIMIT": "20",
-        "REPORT_SOFT_TIME_LIMIT": "1",
-        "SLOW_REPORT_SECONDS": "15",
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool",
-            "prefork",
-            "--concurrency",
-            "1",
-            "--loglevel",
-            "WARNING",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        cwd=Path(__file__).resolve().parent.parent,
-        env=env,
-    )
-    use_broker(celery_app, redis_url)
-    try:
+
+    with worker_process(redis_url, REPORT_TIME_LIMIT="20", REPORT_SOFT_TIME_LIMIT="1", SLOW_REPORT_SECONDS="15"):
         # Time limits travel in the message header, so the sender states them too.
         tasks.run_report.apply_async((run.pk,), soft_time_limit=1, time_limit=20)
         run = wait_until_terminal(run.pk)
-    finally:
-        use_broker(celery_app, "memory://")
-        worker.terminate()
-        worker.wait(timeout=30)
 
     assert run.status == "failed"
     assert run.error == "The report took longer than 1 second and was stopped. Try a shorter interval."

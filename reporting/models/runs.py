@@ -108,9 +108,9 @@ class ReportRunQuerySet(models.QuerySet["ReportRun"]):
     def unclaimed(self) -> ReportRunQuerySet:
         return self.pending().filter(started_at__isnull=True)
 
-    def stale(self, *, started_before: datetime) -> ReportRunQuerySet:
-        """Claimed runs still pending long after their worker should have finished."""
-        return self.pending().filter(started_at__lt=started_before)
+    def stale(self, *, heartbeat_before: datetime) -> ReportRunQuerySet:
+        """Claimed runs whose attempt has not written a heartbeat since `heartbeat_before`: its worker is gone."""
+        return self.pending().filter(started_at__isnull=False, heartbeat_at__lt=heartbeat_before)
 
 
 class ReportRun(models.Model):
@@ -141,10 +141,13 @@ class ReportRun(models.Model):
     requested_by_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     requested_via = models.CharField(max_length=16, choices=Door, default=Door.DASHBOARD)
     rerun_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reruns")
-    # Worker bookkeeping: when the task was (re)queued, claimed and finished.
+    # Worker bookkeeping: when the task was (re)queued (None: not queued, the reaper will),
+    # when the current attempt started and last showed it is alive, how many attempts began.
     enqueued_at = models.DateTimeField(null=True, blank=True)
     enqueue_count = models.PositiveSmallIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
     row_count = models.BigIntegerField(null=True, blank=True)
     data_watermark = models.DateTimeField(
@@ -200,13 +203,43 @@ class ReportRun(models.Model):
         end = self.parameters.get("interval_end")
         return None if end is None else from_unix(int(end))
 
-    def claim(self) -> bool:
-        """Mark the run started, once: a second delivery of its task gets False."""
+    def claim(self, *, stale_before: datetime | None = None) -> bool:
+        """Start a new attempt, once: True for the caller who takes the run, False for everyone else.
+
+        The run is taken when no attempt holds it or, given `stale_before`, when
+        the attempt holding it has written no heartbeat since then (its worker
+        died). The UPDATE is conditional on the attempt number read, so of two
+        callers racing for the same run only one wins.
+        """
         now = timezone.now()
-        claimed = type(self).objects.unclaimed().filter(pk=self.pk).update(started_at=now)
-        if claimed:
-            self.started_at = now
-        return bool(claimed)
+        free = Q(started_at__isnull=True)
+        if stale_before is not None:
+            free |= Q(heartbeat_at__lt=stale_before)
+        attempt = self.attempts + 1
+        taken = (
+            type(self)
+            .objects.pending()
+            .filter(free, pk=self.pk, attempts=self.attempts)
+            .update(attempts=attempt, started_at=now, heartbeat_at=now)
+        )
+        if taken:
+            self.attempts, self.started_at, self.heartbeat_at = attempt, now, now
+        return bool(taken)
+
+    def beat(self) -> bool:
+        """Write this attempt's heartbeat; False when the run is no longer this attempt's to finish."""
+        return bool(
+            type(self).objects.pending().filter(pk=self.pk, attempts=self.attempts).update(heartbeat_at=timezone.now())
+        )
+
+    def release(self, *, stale_before: datetime) -> bool:
+        """Hand a run whose attempt went silent back to the queue (unclaimed, not queued); False if it moved on."""
+        return bool(
+            type(self)
+            .objects.stale(heartbeat_before=stale_before)
+            .filter(pk=self.pk, attempts=self.attempts)
+            .update(started_at=None, heartbeat_at=None, enqueued_at=None, enqueue_count=0)
+        )
 
     def mark_succeeded(self, *, result: File, row_count: int) -> None:
         now = timezone.now()
@@ -226,9 +259,10 @@ class ReportRun(models.Model):
     def _transition(self, to: ReportRun.Status, **fields: Any) -> None:
         if to not in self.TRANSITIONS.get(self.Status(self.status), set()):
             raise InvalidTransition(f"{self.id}: {self.status} -> {to}")
-        # Conditional UPDATE: whoever changes the row first wins; a duplicate task
-        # or the reaper racing a worker updates nothing and learns it lost.
-        updated = type(self).objects.filter(pk=self.pk, status=self.Status.PENDING).update(status=to, **fields)
+        # Conditional UPDATE: whoever changes the row first wins; a duplicate task,
+        # an attempt that was taken over or the reaper racing a worker updates
+        # nothing and learns it lost.
+        updated = type(self).objects.pending().filter(pk=self.pk, attempts=self.attempts).update(status=to, **fields)
         if not updated:
             raise InvalidTransition(f"{self.id} is no longer pending")
         self.status = to

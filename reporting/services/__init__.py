@@ -1,7 +1,11 @@
 """The rules every door shares: the dashboard, the API, the admin, the commands and the tasks call these.
 
 - `runs`: request a run (role, live-only types, availability, parameters).
-- `execution`: generate a run's file and record the outcome; reap lost runs.
+- `execution`: generate a run's file and record the outcome.
+- `attempts`, `heartbeat`: who may work on a run; a live attempt's heartbeat; takeovers.
+- `enqueue`: send a run's task, leaving it to the reaper when the broker is away.
+- `reaper`: every accepted run gets a worker or a reason.
+- `storage`: report files saved whole or not at all; storage failures in words; the health probe.
 - `keys`: issue and revoke API keys.
 - `files`: serve a report file.
 - `pages`: keyset pages, newest first.
@@ -13,10 +17,11 @@
 from __future__ import annotations
 
 from .caller import Caller
-from .execution import execute_report_run, params_for, reap_report_runs
+from .execution import execute_report_run, params_for
 from .files import FileUnavailable, download
 from .keys import issue_key, revoke_key
 from .pages import Page, UnknownCursor, newest_first
+from .reaper import reap_report_runs
 from .runs import Problem, RunRequestError, RunsRateLimited, request_run
 
 __all__ = [

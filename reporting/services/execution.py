@@ -1,4 +1,4 @@
-"""Run a report: stream its file into storage and record the outcome; reap runs whose worker or task was lost."""
+"""Run a report: stream its file into storage and record the outcome."""
 
 from __future__ import annotations
 
@@ -10,18 +10,15 @@ from typing import IO, cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.files import File as DjangoFile
 from django.db import transaction
 from django.utils import timezone
 
-from reporting.models import (
-    File,
-    InvalidTransition,
-    ReportRun,
-    report_storage,
-)
+from reporting.models import File, ReportRun
 from reporting.reports import Params, ReportError, get_report
 from reporting.unixtime import from_unix
+
+from . import storage
+from .heartbeat import Heartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -43,36 +40,73 @@ def params_for(run: ReportRun) -> Params:
 
 
 class HashingWriter:
-    """A binary sink that passes bytes through to a file, keeping size and sha256."""
+    """A binary sink that passes bytes through to a file, keeping size and sha256.
 
-    def __init__(self, raw: IO[bytes]) -> None:
+    It checks the heartbeat on each write, so an attempt that was taken over
+    stops instead of writing a file nobody will keep.
+    """
+
+    def __init__(self, raw: IO[bytes], heartbeat: Heartbeat | None = None) -> None:
         self.raw = raw
+        self.heartbeat = heartbeat
         self.sha256 = hashlib.sha256()
         self.size = 0
 
     def write(self, data: bytes | memoryview) -> int:
-        self.raw.write(data)
+        if self.heartbeat is not None:
+            self.heartbeat.check()
+        try:
+            self.raw.write(data)
+        except OSError as exc:
+            raise SpoolFailed(exc) from exc
         self.sha256.update(data)
         self.size += len(data)
         return len(data)
 
+    def flush(self) -> None:
+        try:
+            self.raw.flush()
+        except OSError as exc:
+            raise SpoolFailed(exc) from exc
+
+
+class SpoolFailed(Exception):
+    """The worker's temporary file (the report before it goes to storage) could not be written."""
+
+    def __init__(self, exc: OSError) -> None:
+        full = exc.errno in storage.FULL
+        problem = "The worker has no disk space left for" if full else f"The worker could not write ({exc.strerror})"
+        super().__init__(f"{problem} this report's temporary file. {storage.NOT_SAVED}")
+
 
 def execute_report_run(run: ReportRun) -> None:
-    """Generate the run's file and record the outcome; ReportError ends it failed."""
+    """Generate the file of the run's current attempt and record the outcome.
+
+    ReportError or a storage failure ends the run failed with its message. The
+    report is spooled to an anonymous temporary file (gone with the process,
+    should it die) and saved to storage whole; whatever fails after a byte
+    reached storage removes it, so a run has one file or none.
+    """
     report = get_report(run.report_type_id)
     if report is None:
         run.mark_failed(f"Report type {run.report_type_id} is no longer available.")
         return
     params = params_for(run)
-    with tempfile.TemporaryFile() as tmp:
-        sink = HashingWriter(tmp)
+    with Heartbeat(run) as heartbeat, tempfile.TemporaryFile() as spool:
+        sink = HashingWriter(spool, heartbeat)
         try:
             row_count = report.write(params, cast(IO[bytes], sink))
-        except ReportError as exc:
-            run.mark_failed(str(exc))
+            sink.flush()
+        except (ReportError, SpoolFailed) as exc:
+            _fail(run, str(exc))
             return
-        tmp.seek(0)
-        storage_name = report_storage().save(f"{run.account_id}/{run.id}.csv", DjangoFile(tmp))
+        heartbeat.check()
+        spool.seek(0)
+        try:
+            storage_name = storage.save_whole(storage.attempt_name(run, run.attempts), spool)
+        except storage.StorageFailed as exc:
+            _fail(run, str(exc))
+            return
     try:
         with transaction.atomic():
             result = File.objects.create(
@@ -85,48 +119,16 @@ def execute_report_run(run: ReportRun) -> None:
                 expires_at=timezone.now() + timedelta(days=settings.REPORT_FILE_TTL_DAYS),
             )
             run.mark_succeeded(result=result, row_count=row_count)
-    except InvalidTransition:
-        # Someone (the reaper) finished the run first: keep no orphan file.
-        report_storage().delete(storage_name)
+    except BaseException:
+        # Another attempt or the reaper finished the run first, or the database
+        # failed: the file belongs to no run, so it goes.
+        storage.remove(storage_name)
         raise
+    if run.attempts > 1:
+        storage.discard_attempt_files(run, keep=run.attempts)  # a straggler that saved after the takeover
 
 
-def reap_report_runs() -> dict[str, int]:
-    """Fail runs whose worker vanished; re-queue runs whose task was lost."""
-    from reporting.tasks import run_report
-
-    now = timezone.now()
-    counts = {"failed": 0, "requeued": 0}
-    # A claimed run past the hard time limit has no live worker any more.
-    grace = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-    for run in ReportRun.objects.stale(started_before=now - grace):
-        counts["failed"] += _fail_quietly(
-            run, "The worker generating this report stopped before it finished. Please run it again."
-        )
-    for run in ReportRun.objects.unclaimed().filter(
-        enqueued_at__lt=now - timedelta(seconds=settings.REPORT_REQUEUE_AFTER)
-    ):
-        # Back off: wait twice as long after each re-queue before the next one.
-        due = run.enqueued_at is None or now - run.enqueued_at >= timedelta(
-            seconds=settings.REPORT_REQUEUE_AFTER * 2 ** (run.enqueue_count - 1)
-        )
-        if not due:
-            continue
-        if run.enqueue_count >= settings.REPORT_MAX_ENQUEUES:
-            counts["failed"] += _fail_quietly(run, "No worker picked this report up. Please run it again later.")
-            continue
-        if (
-            ReportRun.objects.unclaimed()
-            .filter(pk=run.pk, enqueue_count=run.enqueue_count)
-            .update(enqueued_at=now, enqueue_count=run.enqueue_count + 1)
-        ):
-            run_report.delay(run.pk)
-            counts["requeued"] += 1
-    return counts
-
-
-def _fail_quietly(run: ReportRun, error: str) -> int:
-    if not run.fail_if_pending(error):
-        return 0  # it finished meanwhile
-    logger.warning("Reaped report run %s: %s", run.id, error)
-    return 1
+def _fail(run: ReportRun, error: str) -> None:
+    """Fail the run of this attempt; InvalidTransition if it is no longer this attempt's."""
+    logger.info("Report run %s failed: %s", run.id, error)
+    run.mark_failed(error)

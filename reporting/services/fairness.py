@@ -20,38 +20,40 @@ re-queued after REPORT_REQUEUE_AFTER like any run whose message was lost.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from reporting.models import Account, ReportRun
 
+from . import attempts
 
-def claim_turn(run: ReportRun) -> bool:
-    """Claim the run if its account has a free slot; False if it is taken already or must wait for `hand_on`.
+
+def claim_turn(run: ReportRun) -> attempts.Claim:
+    """Claim the run (services.attempts) if its account has a free slot; GONE if it must wait for `hand_on`.
 
     The count and the claim happen under the account's row lock (PostgreSQL; SQLite's
     immediate transaction takes the database's), so two workers that take runs of one
     account at the same moment cannot both see the last free slot: at the start of a
-    flood, every process would otherwise grab one of its runs.
+    flood, every process would otherwise grab one of its runs. A run already started
+    (a duplicate delivery, or a takeover of an attempt whose worker died) holds its
+    slot: it goes straight to the claim.
     """
     cap = settings.REPORT_RUNS_PER_ACCOUNT
-    if cap <= 0:
-        return run.claim()
-    # A claimed run older than the hard time limit has no live worker (the reaper fails it).
-    since = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    if cap <= 0 or run.started_at is not None:
+        return attempts.claim(run)
     with transaction.atomic():
         list(Account.objects.select_for_update().filter(pk=run.account_id).values_list("pk", flat=True))
+        # Runs of the account with a live attempt (a silent one lost its worker: the reaper takes it over).
         running: int = (
             ReportRun.objects.pending()
-            .filter(account_id=run.account_id, started_at__gte=since)
+            .filter(account_id=run.account_id, started_at__isnull=False, heartbeat_at__gte=attempts.stale_before())
             .exclude(pk=run.pk)
             .order_by()[:cap]
             .count()
         )
-        return running < int(cap) and run.claim()
+        if running >= int(cap):
+            return attempts.Claim(attempts.Outcome.GONE)
+        return attempts.claim(run)
 
 
 def hand_on(account_id: str) -> None:

@@ -1,1 +1,2 @@
-"""A worker whose balance summary sleeps, to meet the soft time limit for real."""
+"""A worker that is slow on purpose: its balance summary sleeps (the soft time limit, for real), and its
+report storage can stall halfway through a save (a worker killed mid-export, for real)."""

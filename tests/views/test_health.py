@@ -1,4 +1,4 @@
-"""The /healthz probe: ok, or 503 naming the database or broker that is down."""
+"""The /healthz probe: ok, or 503 naming the database, broker or report storage that is down."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ def test_healthz_ok(client):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok", "storage": "ok"}
 
 
 def test_healthz_503_when_broker_unreachable(client, settings):

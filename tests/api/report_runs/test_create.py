@@ -15,9 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_create_returns_pending_run_and_echoes_parameters(api, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        response, delay = create(
-            api,
+    with mock.patch.object(tasks.run_report, "delay") as delay, django_capture_on_commit_callbacks(execute=True):
+        response = api.post(
+            URL,
             {
                 "report_type": "balance.summary.1",
                 **SEPT,

@@ -1,0 +1,119 @@
+"""Report files in storage: each attempt's own name, saved whole or not at all, failures in words, a health probe.
+
+Everything goes through `report_storage()` (Django's storage API), so another
+backend (S3) changes nothing here.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import threading
+import time
+import uuid
+from typing import IO
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.files import File as DjangoFile
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
+
+from reporting.models import ReportRun, report_storage
+
+logger = logging.getLogger(__name__)
+
+FULL = {errno.ENOSPC, errno.EDQUOT}
+NOT_SAVED = "The report's file was not saved; please try again later."
+
+
+class StorageFailed(Exception):
+    """Storage refused a report's file; the message says why, in words a requester can read."""
+
+
+def attempt_name(run: ReportRun, attempt: int) -> str:
+    """The storage name of an attempt's file: attempts never share a name, so none removes another's file."""
+    suffix = "" if attempt <= 1 else f".{attempt}"
+    return f"{run.account_id}/{run.id}{suffix}.csv"
+
+
+def save_whole(name: str, content: IO[bytes]) -> str:
+    """Save `content` under `name` and return the name saved; on failure remove what was written and raise."""
+    store = report_storage()
+    try:
+        return store.save(name, DjangoFile(content))
+    except BaseException as exc:
+        # A full disk fails mid-write (FileSystemStorage leaves the part, or an
+        # empty file when even the first block failed), and so does a time limit
+        # or a shutdown: nothing partial stays.
+        remove(name)
+        if not isinstance(exc, Exception) or isinstance(exc, SoftTimeLimitExceeded):
+            raise
+        logger.warning("Could not save report file %s: %s", name, exc)
+        raise StorageFailed(describe(exc)) from exc
+
+
+def remove(name: str) -> None:
+    """Delete a stored file if it exists; a storage that cannot even delete is logged, not raised."""
+    store = report_storage()
+    try:
+        if store.exists(name):
+            store.delete(name)
+    except Exception:
+        logger.exception("Could not remove report file %s", name)
+
+
+def discard_attempt_files(run: ReportRun, *, keep: int | None) -> None:
+    """Remove the files of the run's attempts so far, but attempt `keep`'s (the one its File row names)."""
+    for attempt in range(1, run.attempts + 1):
+        if attempt != keep:
+            remove(attempt_name(run, attempt))
+
+
+def describe(exc: BaseException) -> str:
+    """A run's error for a storage failure: what went wrong, and what to do."""
+    return f"{problem(exc)}. {NOT_SAVED}"
+
+
+def problem(exc: BaseException) -> str:
+    """A storage error in words: full, or the storage's own error (its text is in the worker's log)."""
+    if isinstance(exc, OSError) and exc.errno in FULL:
+        return "Report storage is full"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"Report storage failed: {exc.strerror}"
+    return f"Report storage failed ({type(exc).__name__})"
+
+
+# /healthz: a write-and-delete of a tiny file, remembered briefly so probes cost the storage little;
+# per storage object (settings that change STORAGES get a new one, and a fresh probe).
+_probe_lock = threading.Lock()
+_probe_result: tuple[Storage, float, str | None] | None = None
+
+
+def probe() -> str | None:
+    """None when report storage takes and deletes a small file, else what went wrong in words."""
+    global _probe_result
+    store = report_storage()
+    with _probe_lock:
+        now = time.monotonic()
+        if _probe_result is not None:
+            probed, at, result = _probe_result
+            if probed is store and now - at < settings.REPORT_STORAGE_PROBE_SECONDS:
+                return result
+        result = _write_and_delete(store)
+        _probe_result = (store, now, result)
+        return result
+
+
+def _write_and_delete(store: Storage) -> str | None:
+    name = f"healthz-{uuid.uuid4().hex}.probe"
+    try:
+        saved = store.save(name, ContentFile(b"ok\n"))
+    except Exception as exc:
+        remove(name)
+        return problem(exc)
+    try:
+        store.delete(saved)
+    except Exception as exc:
+        return problem(exc)
+    return None
