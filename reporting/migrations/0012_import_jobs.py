@@ -10,7 +10,7 @@ import reporting.models.imports
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reporting", "0009_wider_type_and_category"),
+        ("reporting", "0010_run_attempts"),  # re-chained after merging main
     ]
 
     operations = [
