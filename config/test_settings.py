@@ -18,6 +18,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The suite sends requests and runs far faster than any client: limits are off, except in
+# the tests about them (tests/api/test_limits.py), which turn them on against a real Redis.
+API_RATE_LIMIT_PER_KEY = API_RATE_LIMIT_PER_ACCOUNT = RUN_RATE_LIMIT_PER_ACCOUNT = ""
 # No heartbeat in in-process tests unless they ask (REPORT_HEARTBEAT_SECONDS, or the
 # settings fixture): their rows live in the test's open transaction, which the heartbeat
 # thread's own connection cannot see (PostgreSQL) or must wait for (SQLite's write lock).

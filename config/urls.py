@@ -5,6 +5,9 @@ from django.urls import include, path
 
 from reporting import views
 
+# A busy database answers 503 "try again" rather than 500 (reporting.services.locks).
+handler500 = "reporting.views.errors.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -10,8 +10,8 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from reporting import services
-from reporting.models import InvalidTransition, ReportRun
-from reporting.services import attempts
+from reporting.models import ImportBusy, InvalidTransition, ReportRun
+from reporting.services import attempts, fairness, imports
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +25,9 @@ def run_report(self: Task[Any, Any], report_run_id: str) -> None:
         return
     # Claim first: a duplicate finds the run taken and stops; a redelivery after
     # a worker died takes the run over once the dead attempt's heartbeat is stale.
-    claim = attempts.claim(run)
+    # A run whose account is at its cap stays pending (WAITING): one of the account's
+    # runs that ends queues it again (services.fairness).
+    claim = fairness.claim_turn(run)
     if claim.outcome is attempts.Outcome.BUSY:
         # Delivered again at once when a worker process is killed: look once more
         # when its heartbeat would be stale (the reaper covers the rest).
@@ -46,11 +48,27 @@ def run_report(self: Task[Any, Any], report_run_id: str) -> None:
         # The traceback goes to the log; the requester gets a readable message.
         logger.exception("Report run %s failed", report_run_id)
         run.fail_if_pending(INTERNAL_ERROR)
+    finally:
+        fairness.hand_on(run.account_id)
 
 
 @shared_task
 def reap_report_runs() -> dict[str, int]:
     return services.reap_report_runs()
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def import_ledger_file(self: Task[Any, Any], job_id: str) -> None:
+    try:
+        imports.run_import(job_id)
+    except ImportBusy:
+        # Another import of the account and mode is running: wait for it.
+        raise self.retry(countdown=5, max_retries=None) from None
+
+
+@shared_task
+def reap_imports() -> int:
+    return imports.reap_imports()
 
 
 @shared_task

@@ -112,6 +112,11 @@ def _test_settings(settings, tmp_path):
         },
     }
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.IMPORT_FILES_ROOT = tmp_path / "imports"
+    settings.STORAGES["imports"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path / "imports" / "uploads")},
+    }
 
 
 @pytest.fixture(scope="session")

@@ -71,7 +71,10 @@ def test_run_report_for_missing_run_is_a_no_op():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_double_delivery_makes_one_file_and_one_transition(account):
+def test_concurrent_double_delivery_makes_one_file_and_one_transition(account, settings):
+    # The claim's own conditional UPDATE is under test: without the per-account cap, whose
+    # account lock would serialise the two deliveries before they reach the barrier.
+    settings.REPORT_RUNS_PER_ACCOUNT = 0
     BalanceTransactionFactory(account=account, created=datetime(2025, 9, 10, tzinfo=UTC))
     run = summary_run(account)
     barrier = threading.Barrier(2)

@@ -1,9 +1,12 @@
 """The admin's ledger import: an "Import CSV" page on the balance transaction changelist.
 
-The same core as the `import_ledger` command (reporting.ledger_import): all or
+The upload is stored and queued (reporting.services.imports); a worker runs the
+same core as the `import_ledger` command (reporting.ledger_import): all or
 nothing, rows already in the ledger skipped, every problem shown with its line
-and column. Only superusers and members with the admin role of the chosen
-account may import (into test or live mode); other staff get 403.
+and column. The job's page shows its progress (polled with htmx, refreshed
+without JavaScript) and then its result. Only superusers and members with the
+admin role of the chosen account may import (into test or live mode) and see
+its imports; other staff get 403.
 """
 
 from __future__ import annotations
@@ -11,21 +14,21 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html_join
-from django.utils.safestring import mark_safe
 
-from reporting.ledger_import import LedgerImportError, Problem, import_ledger
-from reporting.models import Account, BalanceTransaction, Door, Membership
+from reporting.models import Account, BalanceTransaction, ImportJob, Membership
+from reporting.services.imports import queue_import
 
 from .base import requesting_user
 
 IMPORT_TEMPLATE = "admin/reporting/balancetransaction/import_ledger.html"
+JOB_TEMPLATE = "admin/reporting/balancetransaction/import_job.html"
 
 
 def importable_accounts(request: HttpRequest) -> QuerySet[Account]:
@@ -67,7 +70,11 @@ class LedgerImportMixin(admin.ModelAdmin[BalanceTransaction]):
     def get_urls(self) -> list[URLPattern]:
         name = f"{self.opts.app_label}_{self.opts.model_name}_import"
         # Before the model's own URLs, whose "<path:object_id>/" would catch "import/".
-        return [path("import/", self.admin_site.admin_view(self.import_view), name=name), *super().get_urls()]
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name=name),
+            path("import/<str:job_id>/", self.admin_site.admin_view(self.import_job_view), name=f"{name}_job"),
+            *super().get_urls(),
+        ]
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         context = {**(extra_context or {}), "can_import_ledger": may_import(request)}
@@ -78,36 +85,42 @@ class LedgerImportMixin(admin.ModelAdmin[BalanceTransaction]):
             raise PermissionDenied
         accounts = importable_accounts(request)
         form = LedgerImportForm(request.POST or None, request.FILES or None, accounts=accounts)
-        problems: list[Problem] = []
         if request.method == "POST" and form.is_valid():
-            account: Account = form.cleaned_data["account"]
-            livemode = form.cleaned_data["mode"] == "live"
-            upload = form.cleaned_data["file"]
-            try:
-                result = import_ledger(
-                    upload.read(),
-                    account=account,
-                    livemode=livemode,
-                    door=Door.ADMIN,
-                    actor=request.user,
-                    filename=upload.name or "",
-                )
-            except LedgerImportError as exc:
-                problems = exc.problems
-            else:
-                lines = [
-                    f"Imported {upload.name} into {account} ({form.cleaned_data['mode']} mode).",
-                    *result.summary().splitlines(),
-                ]
-                messages.success(request, format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines)))
-                return HttpResponseRedirect(request.path)
+            job = queue_import(
+                form.cleaned_data["file"],
+                account=form.cleaned_data["account"],
+                livemode=form.cleaned_data["mode"] == "live",
+                actor=requesting_user(request),
+            )
+            return HttpResponseRedirect(reverse(self._url_name("import_job"), args=[job.pk]))
+        recent = ImportJob.objects.filter(account__in=accounts).select_related("account")[:10]
+        context = {**self._context(request, "Import ledger CSV"), "form": form, "recent": recent}
+        return TemplateResponse(request, IMPORT_TEMPLATE, context)
+
+    def import_job_view(self, request: HttpRequest, job_id: str) -> HttpResponse:
+        if not may_import(request):
+            raise PermissionDenied
+        job = get_object_or_404(
+            ImportJob.objects.select_related("account", "actor"), pk=job_id, account__in=importable_accounts(request)
+        )
         context = {
+            **self._context(request, f"Import {job.filename or job.id}"),
+            "job": job,
+            "summary": job.summary.splitlines(),
+            "import_url": reverse(self._url_name("import")),
+        }
+        # htmx polls the status block alone while the job runs.
+        template = f"{JOB_TEMPLATE}#import-status" if getattr(request, "htmx", False) else JOB_TEMPLATE
+        return TemplateResponse(request, template, context)
+
+    def _url_name(self, view: str) -> str:
+        return f"admin:{self.opts.app_label}_{self.opts.model_name}_{view}"
+
+    def _context(self, request: HttpRequest, title: str) -> dict[str, Any]:
+        return {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Import ledger CSV",
-            "form": form,
-            "problems": problems,
+            "title": title,
             "has_view_permission": self.has_view_permission(request),
-            "changelist_url": reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"),
+            "changelist_url": reverse(self._url_name("changelist")),
         }
-        return TemplateResponse(request, IMPORT_TEMPLATE, context, status=400 if problems else 200)

@@ -9,15 +9,17 @@ from collections.abc import Callable, Collection
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 
 from reporting.ids import random_id
 from reporting.models import Account, ApiKey
+from reporting.services import limits, locks
 
 from . import idempotency
-from .errors import StripeError
+from .errors import StripeError, lock_timeout, rate_limited
 from .operations import Operation
 from .params import parse
 from .rows import one
@@ -30,6 +32,8 @@ NO_KEY = (
     "See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/."
 )
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# Stripe's own wording for its rate limiter's 429.
+TOO_MANY_REQUESTS = "Too many requests hit the API too quickly. We recommend an exponential backoff of your requests."
 
 
 class ApiRequest(HttpRequest):
@@ -83,6 +87,17 @@ def authenticate(request: HttpRequest) -> ApiKey:
     return key
 
 
+def throttle(key: ApiKey) -> None:
+    """Refuse a request past its key's or its account's rate with Stripe's 429 `rate_limit` (services.limits)."""
+    for rate, scope, name in (
+        (settings.API_RATE_LIMIT_PER_KEY, "api-key", str(key.pk)),
+        (settings.API_RATE_LIMIT_PER_ACCOUNT, "api-account", key.account_id),
+    ):
+        wait = limits.retry_after(rate, scope, name)
+        if wait is not None:
+            raise rate_limited(TOO_MANY_REQUESTS, wait)
+
+
 def parse_params(request: HttpRequest) -> dict[str, Any]:
     if request.method != "POST":
         return parse(request.GET.lists())
@@ -133,6 +148,7 @@ def api_view(*operations: Operation, methods: Collection[str] = ()) -> Callable[
                 if auth:
                     request.api_key = authenticate(request)
                     request.account, request.livemode = request.api_key.account, request.api_key.livemode
+                    throttle(request.api_key)
                 if request.method in by_method:
                     request.operation = by_method[request.method]
                 request.params = parse_params(request)
@@ -143,10 +159,15 @@ def api_view(*operations: Operation, methods: Collection[str] = ()) -> Callable[
                     response = _call(view, request, args, kwargs)
             except StripeError as error:
                 response = error.response()
-            except Exception:
-                # Stripe clients parse errors as JSON, so even a crash answers in the envelope.
-                logger.exception("API request %s %s failed", request.method, request.path)
-                response = StripeError("An unexpected error occurred.", status=500, type="api_error").response()
+            except Exception as exc:
+                if locks.is_lock_timeout(exc):
+                    # The database stayed busy past its timeout: nothing failed, the client may retry.
+                    logger.warning("API request %s %s: database busy (%s)", request.method, request.path, exc)
+                    response = lock_timeout().response()
+                else:
+                    # Stripe clients parse errors as JSON, so even a crash answers in the envelope.
+                    logger.exception("API request %s %s failed", request.method, request.path)
+                    response = StripeError("An unexpected error occurred.", status=500, type="api_error").response()
             response["Request-Id"] = random_id("req_", 14)
             # As Stripe's API: nothing is cached. Link objects carry their token, files their bytes.
             response["Cache-Control"] = "no-cache, no-store"

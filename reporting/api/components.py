@@ -136,9 +136,24 @@ RESPONSES: dict[str, Schema] = {
     "Unauthorized": error_response("No valid API key was provided."),
     "NotFound": error_response("The object does not exist (`resource_missing`, `param` names the id)."),
     "Conflict": error_response("Another request with the same Idempotency-Key is still in flight."),
+    "TooManyRequests": {
+        **error_response(
+            "Past the key's or the account's rate (`rate_limit`), or the database stayed busy with another "
+            "writer (`lock_timeout`, which may be retried at once). `Retry-After` gives the seconds to wait."
+        ),
+        "headers": {
+            "Request-Id": {"$ref": "#/components/headers/Request-Id"},
+            "Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}},
+        },
+    },
 }
 
-JSON_ERRORS = {"400": response_ref("BadRequest"), "401": response_ref("Unauthorized"), "404": response_ref("NotFound")}
+JSON_ERRORS = {
+    "400": response_ref("BadRequest"),
+    "401": response_ref("Unauthorized"),
+    "404": response_ref("NotFound"),
+    "429": response_ref("TooManyRequests"),
+}
 POST_ERRORS = {**JSON_ERRORS, "409": response_ref("Conflict")}
 
 CSV_OK: Schema = {

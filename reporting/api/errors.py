@@ -6,6 +6,8 @@ from typing import Any
 
 from django.http import JsonResponse
 
+from reporting.services import locks
+
 
 class StripeError(Exception):
     """An error answered as {"error": {...}} with Stripe's status, type, code and param."""
@@ -18,9 +20,11 @@ class StripeError(Exception):
         type: str = "invalid_request_error",
         code: str | None = None,
         param: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.message, self.status, self.type, self.code, self.param = message, status, type, code, param
+        self.headers = headers or {}
 
     def response(self) -> JsonResponse:
         error: dict[str, Any] = {"type": self.type, "message": self.message}
@@ -29,7 +33,7 @@ class StripeError(Exception):
             error["doc_url"] = f"https://stripe.com/docs/error-codes/{self.code.replace('_', '-')}"
         if self.param:
             error["param"] = self.param
-        return JsonResponse({"error": error}, status=self.status)
+        return JsonResponse({"error": error}, status=self.status, headers=self.headers)
 
 
 def resource_missing(kind: str, object_id: str, param: str = "id") -> StripeError:
@@ -38,3 +42,20 @@ def resource_missing(kind: str, object_id: str, param: str = "id") -> StripeErro
 
 def unknown_parameter(param: str) -> StripeError:
     return StripeError(f"Received unknown parameter: {param}", code="parameter_unknown", param=param)
+
+
+def lock_timeout() -> StripeError:
+    """Stripe's answer when an object is busy: 429 `lock_timeout`, which its clients may retry at once."""
+    return StripeError(
+        "This object cannot be accessed right now because another API request or process is currently "
+        "accessing it. If you see this error intermittently, retry the request.",
+        status=429,
+        code="lock_timeout",
+        # Stripe's clients retry a request whose answer says so (their HTTP clients read this header).
+        headers={"Retry-After": str(locks.RETRY_AFTER), "Stripe-Should-Retry": "true"},
+    )
+
+
+def rate_limited(message: str, retry_after: int) -> StripeError:
+    """Stripe's 429 `rate_limit` error; `Retry-After` says when the window reopens."""
+    return StripeError(message, status=429, code="rate_limit", headers={"Retry-After": str(retry_after)})

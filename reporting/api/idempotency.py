@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
@@ -77,6 +78,17 @@ def _existing(
 
 
 def _execute(record: IdempotencyKey, call: Callable[[], HttpResponseBase]) -> HttpResponseBase:
+    try:
+        return _respond(record, call)
+    except Exception:
+        # Nothing was saved (a busy database, a crash): free the key, so that the client's
+        # retry runs the request instead of waiting out IN_FLIGHT_TIMEOUT behind a 409.
+        with contextlib.suppress(DatabaseError):
+            IdempotencyKey.objects.filter(pk=record.pk, response_status__isnull=True).delete()
+        raise
+
+
+def _respond(record: IdempotencyKey, call: Callable[[], HttpResponseBase]) -> HttpResponseBase:
     with transaction.atomic():
         response = call()
         if response.status_code == 400:

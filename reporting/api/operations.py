@@ -226,7 +226,12 @@ DOWNLOAD_LINK = Operation(
     "GetLinksToken",
     "Download a file through a file link, without a key.",
     "File links",
-    {"200": CSV_OK, "400": response_ref("BadRequest"), "404": response_ref("NotFound")},
+    {
+        "200": CSV_OK,
+        "400": response_ref("BadRequest"),
+        "404": response_ref("NotFound"),
+        "429": response_ref("TooManyRequests"),
+    },
     parameters=(path_param("token", "The opaque token at the end of a file link's `url`."),),
     public=True,
     description="The public `url` of a file link; 404 once the link or its file has expired.",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from reporting.services import RunRequestError
+from reporting.services import RunRequestError, RunsRateLimited
 
-from .errors import StripeError, unknown_parameter
+from .errors import StripeError, rate_limited, unknown_parameter
 
 # Django error codes → Stripe error codes (absent: Stripe sends none).
 CODES = {
@@ -19,6 +19,8 @@ CODES = {
 def refusal_error(refusal: RunRequestError) -> StripeError:
     """Name the problem's parameter as the client sent it: `report_type` or `parameters[name]`."""
     problem = refusal.problems[0]
+    if isinstance(refusal, RunsRateLimited):
+        return rate_limited(problem.message, refusal.retry_after)
     if problem.param is None:
         return StripeError(problem.message)
     if problem.param == "report_type":

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
-from django.db import connection, models
-
+from reporting.bulk import insert_rows
 from reporting.demo.records import _Payout, _Txn
 from reporting.models import Account, BalanceTransaction, Payout
 from reporting.models.ledger import ADDRESS_PARTS
@@ -61,7 +59,7 @@ class _LedgerWriter:
                 self.payout_pks.update((p.stripe_id, p.pk) for p in created)
         txns.sort(key=lambda t: (t.created, t.stripe_id))
         rows = [self._fields(t) for t in txns]
-        _insert(BalanceTransaction, rows)
+        insert_rows(BalanceTransaction, rows)
         self.written += len(rows)
 
     def _fields(self, t: _Txn) -> dict[str, Any]:
@@ -129,44 +127,3 @@ _CUSTOMER_SHIPPING_ADDRESS = tuple(f"customer_shipping_address_{part}" for part 
 _CUSTOMER_ADDRESS = tuple(f"customer_address_{part}" for part in ADDRESS_PARTS)
 _SHIPPING_ADDRESS = tuple(f"shipping_address_{part}" for part in ADDRESS_PARTS)
 _CARD_ADDRESS = tuple(f"card_address_{part}" for part in ADDRESS_PARTS)
-# Values these fields take as they are; every other kind (times, JSON) goes through
-# the field's own conversion, as Django's bulk_create would do.
-_PLAIN_FIELDS = (models.CharField, models.BigIntegerField, models.BooleanField, models.ForeignKey)
-
-
-def _insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
-    """INSERT rows (attname -> value); columns a row leaves out take the field's default.
-
-    bulk_create() builds a model instance per row and compiles a statement per
-    dozen rows on SQLite (999 parameters; the ledger has 70 columns): most of the
-    generator's time. These rows are all new and made here, so they skip that and
-    keep only each field's conversion to a database value (times, JSON).
-    """
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    spec = [
-        (
-            f.attname,
-            f.get_default(),
-            None if isinstance(f, _PLAIN_FIELDS) else partial(f.get_db_prep_save, connection=connection),
-        )
-        for f in fields
-    ]
-    values = [
-        [
-            value if (value := row.get(name, default)) is None or convert is None else convert(value)
-            for name, default, convert in spec
-        ]
-        for row in rows
-    ]
-    quote = connection.ops.quote_name
-    table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and hasattr(cursor.cursor, "copy"):  # psycopg 3
-            # One COPY: no statement to parse, and the daily-totals trigger (per
-            # statement) runs once for the whole chunk.
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in values:
-                    copy.write_row(row)
-            return
-        # In-process SQLite: one prepared statement run per row is its fastest path.
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})", values)

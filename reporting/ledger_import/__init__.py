@@ -6,13 +6,14 @@ reconciliation types that share its columns) and the payouts layout (one payout
 or payout-reversal transaction per line, `payouts.itemized.*`); `layouts` says
 which column carries what.
 
-Two steps, shared by the `import_ledger` command and the admin upload:
-`parse()` is pure (bytes -> rows, no database), and `write()` checks the rows
-against the ledger and inserts them in one transaction. Every problem names its
-line and column; any problem means nothing is written. Rows whose Stripe id is
-already in the ledger are skipped when they agree with it and refused when they
-do not. `import_ledger()` does both, advances the data watermark and records
-the event.
+Shared by the `import_ledger` command and the admin's background import:
+`parse()` reads a file in memory without the database (for small files and
+tests); `import_ledger()` is the whole import, in memory that does not grow
+with the file: read into a scratch database, check against the ledger, write
+in short transactions (`importing`). Every problem names its line and column;
+any problem means nothing is written. Rows whose Stripe id is already in the
+ledger are skipped when they agree with it and refused when they do not. It
+advances the data watermark and records the event.
 
 The modules, in the order a file goes through them:
 
@@ -21,20 +22,22 @@ The modules, in the order a file goes through them:
 - `cells`: one record's cells as typed values (amounts, times, ...);
 - `rows`: one record as a transaction and what it says about its payout;
 - `parsing`: `parse()`, the whole file as a `ParsedFile` (`parsed`);
-- `planning`: the parsed file checked against the ledger: what to insert, link and update;
-- `writing`: `write()` and `import_ledger()`, counted in an `ImportResult` (`result`);
+- `staging`: one import's scratch database of rows and plan;
+- `planning` and `checking`: the rows checked against the ledger: what to insert, link and update;
+- `writing`: the plan written in short transactions, or undone;
+- `importing`: `import_ledger()`, the three steps, counted in an `ImportResult` (`result`);
 - `problems`: what is wrong, by line and column, and `LedgerImportError`.
 """
 
 from __future__ import annotations
 
+from .importing import import_ledger
 from .layouts import BALANCE, PAYOUTS, Layout
 from .parsed import ParsedFile
 from .parsing import parse
 from .problems import LedgerImportError, Problem
 from .reading import read_records
 from .result import ImportResult
-from .writing import import_ledger, write
 
 __all__ = [
     "BALANCE",
@@ -47,5 +50,4 @@ __all__ = [
     "import_ledger",
     "parse",
     "read_records",
-    "write",
 ]

@@ -13,6 +13,7 @@ runs, so a later export may differ; the ledger keeps the first import's.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -20,13 +21,14 @@ from reporting.currencies import format_amount
 from reporting.models import Account, Payout
 
 from .layouts import IDENTIFIERS, PAYOUT_STATE_FIELDS, PAYOUTS, Layout
-from .parsed import ParsedFile, TxnRow
+from .parsed import PayoutFacts, TxnRow
 from .problems import Problems, quote
 from .result import ImportResult
 
 
 def plan_payouts(
-    parsed: ParsedFile,
+    payouts: dict[str, PayoutFacts],
+    layout: Layout,
     existing: dict[str, Payout],
     complete: set[str],
     account: Account,
@@ -36,7 +38,7 @@ def plan_payouts(
     """Return the payouts to create and the changes to make to payouts in the ledger (by pk)."""
     new: list[Payout] = []
     updates: list[tuple[int, dict[str, Any]]] = []
-    for stripe_id, facts in parsed.payouts.items():
+    for stripe_id, facts in payouts.items():
         values = facts.values
         payout = existing.get(stripe_id)
         if payout is None:
@@ -90,8 +92,8 @@ def plan_payouts(
                 changes[name] = values[name]  # a placeholder gets its amounts
                 continue
             line, column = facts.where[name]
-            old = _payout_display(name, getattr(payout, name), payout.currency, parsed.layout)
-            new_value = _payout_display(name, values[name], payout.currency, parsed.layout)
+            old = _payout_display(name, getattr(payout, name), payout.currency, layout)
+            new_value = _payout_display(name, values[name], payout.currency, layout)
             problems.add(f"payout {stripe_id} is in the ledger with {column} {old}, not {new_value}", line, column)
         for name in PAYOUT_STATE_FIELDS:
             if name in values and values[name] != getattr(payout, name):
@@ -107,18 +109,24 @@ def plan_payouts(
 
 
 def plan_txns(
-    parsed: ParsedFile,
+    txns: Iterable[TxnRow],
+    layout: Layout,
     existing: dict[str, dict[str, Any]],
     effective: dict[str, datetime],
-    sign: int,
     problems: Problems,
     result: ImportResult,
+    unlinked: list[str],
 ) -> tuple[list[tuple[TxnRow, str | None]], list[tuple[int, dict[str, str]]]]:
-    """Return the rows to insert (with the payout each moves) and the links to add to existing rows."""
+    """Return the rows to insert (with the payout each moves) and the links to add to existing rows.
+
+    Called once per chunk of the file's transactions; `existing` holds the chunk's ids
+    found in the ledger. Payouts these rows name but the ledger lacks go to `unlinked`
+    (`unlinked_note` says so once, at the end).
+    """
+    sign = -1 if layout == PAYOUTS else 1
     new: list[tuple[TxnRow, str | None]] = []
     links: list[tuple[int, dict[str, str]]] = []
-    unlinked: list[str] = []
-    for txn in parsed.txns:
+    for txn in txns:
         payout = txn.payout
         if payout is not None and payout not in effective:
             if not txn.payout_optional:
@@ -148,7 +156,7 @@ def plan_txns(
                 if current is None:
                     changes[name] = ref
                     continue
-                column = "automatic_payout_id" if name == "automatic_payout" else _payout_column(parsed.layout)
+                column = "automatic_payout_id" if name == "automatic_payout" else _payout_column(layout)
                 problems.add(
                     f"{txn.stripe_id} is in the ledger with {name.replace('_', ' ')} {current}, not {ref}",
                     txn.line,
@@ -156,13 +164,18 @@ def plan_txns(
                 )
             if changes:
                 links.append((row["pk"], changes))
-    if unlinked:
-        names = ", ".join(sorted(set(unlinked))[:5])
-        result.notes.append(
-            f"{len(unlinked)} payout transaction(s) name payouts the ledger does not have ({names}); "
-            "they are imported unlinked: import the payouts export to link them."
-        )
     return new, links
+
+
+def unlinked_note(unlinked: list[str]) -> str | None:
+    """Say which payout transactions were imported without their payout, or None."""
+    if not unlinked:
+        return None
+    names = ", ".join(sorted(set(unlinked))[:5])
+    return (
+        f"{len(unlinked)} payout transaction(s) name payouts the ledger does not have ({names}); "
+        "they are imported unlinked: import the payouts export to link them."
+    )
 
 
 def _disagree(name: str, ledger: Any, file: Any) -> bool:

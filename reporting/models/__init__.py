@@ -5,6 +5,7 @@ from typing import Any
 from .accounts import Account, ApiKey, Membership, User, digest_secret
 from .api import IDEMPOTENCY_TTL, FileLink, IdempotencyKey
 from .events import Event
+from .imports import ImportBusy, ImportJob
 from .ledger import AppendOnlyError, BalanceTransaction, DailyTotal, DataWatermark, Payout, data_availability
 from .runs import Door, File, InvalidTransition, ReportRun, ReportType, report_storage
 
@@ -21,6 +22,8 @@ __all__ = [
     "Door",
     "Event",
     "File",
+    "ImportBusy",
+    "ImportJob",
     "InvalidTransition",
     "Membership",
     "Payout",

@@ -9,6 +9,9 @@
 - `keys`: issue and revoke API keys.
 - `files`: serve a report file.
 - `pages`: keyset pages, newest first.
+- `limits`: request and run rates per key and account (Redis).
+- `fairness`: how many runs of one account generate at once.
+- `locks`: a busy database, told apart from a failure.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from .files import FileUnavailable, download
 from .keys import issue_key, revoke_key
 from .pages import Page, UnknownCursor, newest_first
 from .reaper import reap_report_runs
-from .runs import Problem, RunRequestError, request_run
+from .runs import Problem, RunRequestError, RunsRateLimited, request_run
 
 __all__ = [
     "Caller",
@@ -27,6 +30,7 @@ __all__ = [
     "Page",
     "Problem",
     "RunRequestError",
+    "RunsRateLimited",
     "UnknownCursor",
     "download",
     "execute_report_run",

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from reporting.models import DataWatermark, Event, Payout, ReportRun, ReportType
 from reporting.parameters import ParametersForm
 from reporting.reports import get_report
 
+from . import limits
 from .caller import Caller
 from .enqueue import enqueue_on_commit
 
@@ -45,6 +47,22 @@ class RunRequestError(Exception):
         return self.problems[0].message
 
 
+class RunsRateLimited(RunRequestError):
+    """The account asked for more runs than RUN_RATE_LIMIT_PER_ACCOUNT allows; it may ask again after `retry_after` s."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            [
+                Problem(
+                    None,
+                    f"Too many report runs requested for this account; please try again in {retry_after} seconds.",
+                    "rate_limit",
+                )
+            ]
+        )
+        self.retry_after = retry_after
+
+
 def request_run(
     caller: Caller,
     *,
@@ -54,8 +72,9 @@ def request_run(
 ) -> ReportRun:
     """Validate a request for a run and create it pending, queued once the transaction commits.
 
-    Raises PermissionDenied when the caller's role may not request runs, and
-    RunRequestError when the type, its mode or the parameters are refused.
+    Raises PermissionDenied when the caller's role may not request runs,
+    RunRequestError when the type, its mode or the parameters are refused, and
+    RunsRateLimited (a RunRequestError) past the account's run rate.
     """
     caller.require_role("can_request", message=MAY_NOT_REQUEST)
     report = get_report(report_type_id)
@@ -77,6 +96,10 @@ def request_run(
     )
     if not form.is_valid():
         raise RunRequestError(problems_of(form))
+    # Counted only for runs that would be made: a refused request costs no share of the rate.
+    wait = limits.retry_after(settings.RUN_RATE_LIMIT_PER_ACCOUNT, "runs", caller.account.pk)
+    if wait is not None:
+        raise RunsRateLimited(wait)
     watermark = DataWatermark.current(caller.account, caller.livemode)
     with transaction.atomic():
         run = ReportRun.objects.create(

@@ -136,6 +136,7 @@ def run_form(request: DashboardRequest, data: Any = None, switch_to: Any = None)
 @require_http_methods(["GET", "POST"])
 @member_required
 def run_create(request: DashboardRequest) -> HttpResponse:
+    retry_after = None
     if request.method == "POST":
         form = run_form(request, request.POST)
         if form.is_valid() and form.report is not None:
@@ -143,6 +144,7 @@ def run_create(request: DashboardRequest) -> HttpResponse:
                 services.request_run(caller(request), report_type_id=form.report.id, parameters=form.run_parameters)
             except services.RunRequestError as refusal:
                 form.add_refusal(refusal)
+                retry_after = getattr(refusal, "retry_after", None)
             else:
                 url = reverse("reporting:run-list")
                 return HttpResponseClientRedirect(url) if request.htmx else HttpResponseRedirect(url)
@@ -153,6 +155,11 @@ def run_create(request: DashboardRequest) -> HttpResponse:
     context = {"form": form, "available_start": start, "available_end": end, "has_data": start < end}
     template = "reporting/reportrun_form.html#run-form" if request.htmx else "reporting/reportrun_form.html"
     status = 400 if request.method == "POST" and not request.htmx else 200
+    if retry_after is not None:
+        # The account's run rate (services.limits): the form says when to try again.
+        return TemplateResponse(
+            request, template, context, status=200 if request.htmx else 429, headers={"Retry-After": str(retry_after)}
+        )
     return TemplateResponse(request, template, context, status=status)
 
 

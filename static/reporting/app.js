@@ -116,4 +116,15 @@
       addMetadata(event.target.closest("[data-column-picker]"));
     }
   });
+
+  // htmx does not swap error answers: say so when the service asks to retry (a busy database
+  // answers 503, a rate limit 429), instead of a click that seems to do nothing.
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr.status;
+    var note = document.querySelector("[data-busy-note]");
+    if (!note || (status !== 503 && status !== 429)) return;
+    var wait = event.detail.xhr.getResponseHeader("Retry-After") || "a few";
+    note.textContent = "The service is busy: nothing was changed. Please try again in " + wait + " seconds.";
+    note.hidden = false;
+  });
 })();

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from reporting.ledger_import import LedgerImportError, import_ledger
 from reporting.management.accounts import account_or_error
-from reporting.models import Door
+from reporting.models import Door, ImportBusy
 
 
 class Command(BaseCommand):
@@ -31,7 +31,7 @@ class Command(BaseCommand):
         account = account_or_error(options["account"])
         path = Path(options["file"])
         try:
-            data = path.read_bytes()
+            data = path.open("rb")  # read a block at a time by the import
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror or exc}") from None
         try:
@@ -45,6 +45,8 @@ class Command(BaseCommand):
             )
         except LedgerImportError as exc:
             raise CommandError(f"{path.name}: nothing imported.\n{exc}") from None
+        except ImportBusy as exc:
+            raise CommandError(f"{path.name}: nothing imported. {exc} Try again when it has finished.") from None
         mode = "live" if options["live"] else "test"
         verb = "Checked (dry run, nothing written)" if options["dry_run"] else "Imported"
         self.stdout.write(f"{verb} {path.name} into {account.id} ({mode} mode).")

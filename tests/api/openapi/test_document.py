@@ -186,7 +186,11 @@ def test_error_statuses_use_the_error_envelope():
     assert {content["application/json"]["schema"]["$ref"] for content in statuses.values()} == {
         "#/components/schemas/error"
     }
-    assert {status for _, _, status in statuses} == {"400", "401", "404", "409"}
+    assert {status for _, _, status in statuses} == {"400", "401", "404", "409", "429"}
+    # Rate limits and a busy database: every operation but the document itself.
+    assert {(path, method) for path, method, status in statuses if status == "429"} == {
+        (path, method) for path, item in DOCUMENT["paths"].items() for method in item if path != "/v1/openapi.json"
+    }
     assert {(path, method) for path, method, status in statuses if status == "409"} == {
         ("/v1/reporting/report_runs", "post"),
         ("/v1/file_links", "post"),
