@@ -27,6 +27,9 @@ PROCESS_ENV = {
     "REPORT_STALE_AFTER": "10",
     "REPORT_REAP_EVERY": "5",
     "REPORT_REQUEUE_AFTER": "10",
+    # Every request of the import's writers must reach the database (a lock, not a rate limit, is
+    # what that fault probes); tests/api/test_limits.py covers the limit itself.
+    "RUN_RATE_LIMIT_PER_ACCOUNT": "100000/minute",
 }
 
 
