@@ -21,7 +21,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from reporting.ledger_import import LedgerImportError, Problem, import_ledger
-from reporting.models import Account, BalanceTransaction, Door, Membership
+from reporting.models import Account, BalanceTransaction, CellFormat, Door, Membership
 
 from .base import requesting_user
 
@@ -45,6 +45,15 @@ def may_import(request: HttpRequest) -> bool:
 class LedgerImportForm(forms.Form):
     account = forms.ModelChoiceField(queryset=Account.objects.none(), empty_label=None)
     mode = forms.ChoiceField(choices=[("test", "Test"), ("live", "Live")], initial="test")
+    cells = forms.ChoiceField(
+        label="Text cells",
+        choices=[("", "The account's setting"), *CellFormat.choices],
+        required=False,
+        help_text=(
+            "Spreadsheet-safe files put a ' before text that a spreadsheet would run as a formula; it is dropped "
+            "on reading. Stripe's own files are Stripe-exact."
+        ),
+    )
     file = forms.FileField(
         label="CSV file",
         help_text=(
@@ -91,6 +100,7 @@ class LedgerImportMixin(admin.ModelAdmin[BalanceTransaction]):
                     door=Door.ADMIN,
                     actor=request.user,
                     filename=upload.name or "",
+                    cell_format=form.cleaned_data["cells"] or None,
                 )
             except LedgerImportError as exc:
                 problems = exc.problems

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from django.db import transaction
 from django.utils import timezone
 
-from reporting.models import Account, BalanceTransaction, DataWatermark, Door, Event, Payout
+from reporting.models import Account, BalanceTransaction, CellFormat, DataWatermark, Door, Event, Payout
 
 from .layouts import IDENTIFIERS, PAYOUTS
 from .parsed import ParsedFile, TxnRow
@@ -127,14 +127,18 @@ def import_ledger(
     actor: Any = None,
     filename: str = "",
     dry_run: bool = False,
+    cell_format: str | None = None,
 ) -> ImportResult:
     """Parse, check and write a file in one transaction; advance the watermark; record the event.
 
     The watermark moves to the latest time the file dates a transaction by (the
     balance family's date: created, or a payout's effective time), never past
-    now and never backwards.
+    now and never backwards. `cell_format` is the form of the file's text cells
+    (a CellFormat), by default the account's setting: the form its own exports
+    are written in.
     """
-    parsed = parse(data)
+    cell_format = cell_format or account.cell_format
+    parsed = parse(data, spreadsheet_safe=cell_format == CellFormat.SPREADSHEET_SAFE)
     with transaction.atomic():
         # One import per account at a time (a row lock on PostgreSQL; SQLite's
         # immediate transactions already serialise writers).
@@ -160,6 +164,7 @@ def import_ledger(
             payouts_created=result.payouts_created,
             payouts_updated=result.payouts_updated,
             links_added=result.links_added,
+            cell_format=cell_format,
         )
         if dry_run:
             transaction.set_rollback(True)
