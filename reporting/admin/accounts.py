@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.contrib import admin
 from django.contrib.admin.utils import quote
@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString
 
 from reporting.models import (
     Account,
+    Door,
     Event,
     Membership,
     ReportType,
@@ -110,11 +111,25 @@ class MembershipInline(admin.TabularInline[Membership, Account]):
 class AccountAdmin(TenantScopedAdmin[Account]):
     account_path = "id"
     livemode_path = None
-    list_display = ("id", "name", "created")
+    list_display = ("id", "name", "cell_format", "created")
+    list_filter = ("cell_format",)
     search_fields = ("name", "id__exact")
-    fields = ("id", "name", "created")
+    fields = ("id", "name", "cell_format", "created")
     readonly_fields = ("id", "created")
     inlines = (MembershipInline,)
+
+    def save_model(self, request: HttpRequest, obj: Account, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "cell_format" in form.changed_data:
+            # The same audit event as the dashboard's settings page.
+            Event.record(
+                Event.Action.ACCOUNT_UPDATED,
+                door=Door.ADMIN,
+                account=obj,
+                actor=request.user,
+                object_id=obj.pk,
+                cell_format=obj.cell_format,
+            )
 
 
 @admin.register(Membership)
