@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from reporting import services
 from reporting.models import Account, CellFormat, Door, Event
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, ReportRunFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +86,13 @@ def test_the_admin_edits_the_setting_and_records_it(admin_client, admin_user, ac
     assert Account.objects.get(pk=account.pk).cell_format == CellFormat.STRIPE_EXACT
     event = Event.objects.get(action=Event.Action.ACCOUNT_UPDATED)
     assert (event.door, event.actor, event.data) == ("admin", admin_user, {"cell_format": "stripe_exact"})
+
+
+def test_a_run_shows_the_form_its_file_was_written_in(analyst_client, admin_client, account):
+    run = ReportRunFactory(account=account, cell_format=CellFormat.STRIPE_EXACT)
+
+    detail = analyst_client.get(reverse("reporting:run-detail", args=[run.id])).content.decode()
+    in_admin = admin_client.get(reverse("admin:reporting_reportrun_change", args=[quote(run.pk)])).content.decode()
+
+    assert '<dd id="run-cell-format">Stripe-exact (text exactly as Stripe writes it)</dd>' in detail
+    assert "Stripe-exact (text exactly as Stripe writes it)" in in_admin
