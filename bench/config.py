@@ -11,6 +11,8 @@ from bench import loadgen
 ITEMIZED = "balance_change_from_activity.itemized.1"
 SUMMARY = "balance.summary.1"
 STEPS = ("a", "b", "c", "d", "e", "f")
+# BENCH_CELLS: the text cell forms of reporting.spreadsheet.CellFormat, the product's default first.
+CELL_FORMATS = ("spreadsheet_safe", "stripe_exact")
 # Steps that run on the generated ledgers; e makes its own account of report runs.
 LEDGER_STEPS = frozenset("abcdf")
 
@@ -53,9 +55,18 @@ class Config:
     e_seconds: int = 10
     e_connections: int = 8  # more than gunicorn's workers (config/gunicorn.py: 4 on 2 cores): always a queue
     f_reports: int = 200
+    cells: str = CELL_FORMATS[0]  # the text cell form of step a's runs
 
     @classmethod
     def from_env(cls) -> Config:
+        config = cls._from_env()
+        config.cells = os.environ.get("BENCH_CELLS") or CELL_FORMATS[0]
+        if config.cells not in CELL_FORMATS:
+            raise BenchError(f"BENCH_CELLS must be one of {', '.join(CELL_FORMATS)}")
+        return config
+
+    @classmethod
+    def _from_env(cls) -> Config:
         steps = parse_steps(os.environ.get("BENCH_STEPS", ""))
         if rows := os.environ.get("BENCH_ROWS"):
             sizes = sorted({int(r.replace("_", "")) for r in rows.split(",") if r.strip()})

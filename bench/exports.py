@@ -33,6 +33,7 @@ def run_child(bench: Bench, mode: str, run_id: str, out: Path) -> dict[str, Any]
 def exports(bench: Bench) -> None:
     from reporting.models import Door, ReportRun, report_storage
 
+    bench.notes.append(f"Step a writes text cells {bench.config.cells} (BENCH_CELLS).")
     out_dir = bench.var_dir / "exports"
     out_dir.mkdir(parents=True, exist_ok=True)
     config = bench.config
@@ -51,6 +52,7 @@ def exports(bench: Bench) -> None:
                 report_type_id=ITEMIZED,
                 parameters=interval(start, end),
                 requested_via=Door.CLI,
+                cell_format=bench.config.cells,
             )
             out = out_dir / f"{mode}.csv"
             result = run_child(bench, "baseline" if mode == "warm-up" else mode, run.id, out)

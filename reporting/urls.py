@@ -14,5 +14,6 @@ urlpatterns = [
     path("runs/<str:run_id>/download", views.run_download, name="run-download"),
     path("mode", views.switch_mode, name="switch-mode"),
     path("api-keys", views.api_keys, name="api-keys"),
+    path("settings", views.account_settings, name="account-settings"),
     path("api-keys/<int:key_id>/revoke", views.revoke_api_key, name="api-key-revoke"),
 ]

@@ -22,7 +22,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
-from reporting.models import Account, BalanceTransaction, ImportJob, Membership
+from reporting.models import Account, BalanceTransaction, CellFormat, ImportJob, Membership
 from reporting.services.imports import queue_import
 
 from .base import requesting_user
@@ -48,6 +48,15 @@ def may_import(request: HttpRequest) -> bool:
 class LedgerImportForm(forms.Form):
     account = forms.ModelChoiceField(queryset=Account.objects.none(), empty_label=None)
     mode = forms.ChoiceField(choices=[("test", "Test"), ("live", "Live")], initial="test")
+    cells = forms.ChoiceField(
+        label="Text cells",
+        choices=[("", "The account's setting"), *CellFormat.choices],
+        required=False,
+        help_text=(
+            "Spreadsheet-safe files put a ' before text that a spreadsheet would run as a formula; it is dropped "
+            "on reading. Stripe's own files are Stripe-exact."
+        ),
+    )
     file = forms.FileField(
         label="CSV file",
         help_text=(
@@ -91,6 +100,7 @@ class LedgerImportMixin(admin.ModelAdmin[BalanceTransaction]):
                 account=form.cleaned_data["account"],
                 livemode=form.cleaned_data["mode"] == "live",
                 actor=requesting_user(request),
+                cell_format=form.cleaned_data["cells"],
             )
             return HttpResponseRedirect(reverse(self._url_name("import_job"), args=[job.pk]))
         recent = ImportJob.objects.filter(account__in=accounts).select_related("account")[:10]

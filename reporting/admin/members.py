@@ -27,7 +27,7 @@ from django.db.models import Model, Q, QuerySet
 from django.forms import ModelChoiceField
 from django.http import HttpRequest
 
-from reporting.models import Account, Membership, User
+from reporting.models import Account, Door, Event, Membership, User
 
 from .base import AccountFilter, TenantScopedAdmin, requesting_user
 
@@ -71,11 +71,25 @@ class MembershipInline(admin.TabularInline[Membership, Account]):
 class AccountAdmin(TenantScopedAdmin[Account]):
     account_path = "id"
     livemode_path = None
-    list_display = ("id", "name", "created")
+    list_display = ("id", "name", "cell_format", "created")
+    list_filter = ("cell_format",)
     search_fields = ("name", "id__exact")
-    fields = ("id", "name", "created")
+    fields = ("id", "name", "cell_format", "created")
     readonly_fields = ("id", "created")
     inlines = (MembershipInline,)
+
+    def save_model(self, request: HttpRequest, obj: Account, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "cell_format" in form.changed_data:
+            # The same audit event as the dashboard's settings page.
+            Event.record(
+                Event.Action.ACCOUNT_UPDATED,
+                door=Door.ADMIN,
+                account=obj,
+                actor=request.user,
+                object_id=obj.pk,
+                cell_format=obj.cell_format,
+            )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return _superuser(request) and super().has_add_permission(request)

@@ -76,7 +76,7 @@ class ReportRunAdmin(ModeColumn, ReadOnlyAdmin[ReportRun]):
                 )
             },
         ),
-        ("Parameters", {"fields": ("parameters_json",)}),
+        ("Parameters", {"fields": ("parameters_json", "cell_format")}),
         (
             "Timings",
             {

@@ -5,6 +5,12 @@ exponent; times `YYYY-MM-DD HH:MM:SS`; booleans `true`/`false`. Amounts may use
 `,` as the decimal mark (a report run with `decimal_separator=","`): the first
 amount with decimals sets the file's mark, and an amount with the other one is
 a problem.
+
+Text cells are read in the file's form (reporting.spreadsheet): in a
+spreadsheet-safe file the `'` that protects a formula-like value is dropped
+(`'=HYPERLINK(...)` reads `=HYPERLINK(...)`); in a Stripe-exact file every
+cell is its value. Only text is affected: amounts, times and booleans are
+read the same either way.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from django.db import models
 
 from reporting.currencies import EXPONENTS
 from reporting.models import BalanceTransaction, Payout
+from reporting.spreadsheet import QUOTE, is_protected
 
 from .problems import Problems
 
@@ -93,6 +100,40 @@ class DecimalMark:
         return f"'{text}' has '{mark}' as decimal mark where {self.where} has '{self.mark}'"
 
 
+class TextForm:
+    """The file's form of text cells, and how many cells it changed or could have.
+
+    A cell that starts with `'` and then a formula character is the only kind
+    the two forms read apart: the counts say how many there were, so the
+    result can tell an importer who chose the wrong form.
+    """
+
+    def __init__(self, spreadsheet_safe: bool = True) -> None:
+        self.spreadsheet_safe = spreadsheet_safe
+        self.quoted = 0  # cells that start with ' and a formula character
+
+    def read(self, value: str) -> str:
+        if value[:1] != QUOTE or not is_protected(value):
+            return value
+        self.quoted += 1
+        return value[1:] if self.spreadsheet_safe else value
+
+    def notes(self) -> list[str]:
+        if not self.quoted:
+            return []
+        if self.spreadsheet_safe:
+            return [
+                f"{self.quoted} text cell(s) starting with ' and =, +, -, @, a tab or a carriage return were read "
+                "without that first ' (the file was read as spreadsheet-safe). A file written Stripe-exact, as "
+                "Stripe's own files are, should be imported with the Stripe-exact form."
+            ]
+        return [
+            f"{self.quoted} text cell(s) starting with ' and =, +, -, @, a tab or a carriage return were kept as "
+            "written (the file was read as Stripe-exact). A file written spreadsheet-safe should be imported "
+            "with the spreadsheet-safe form."
+        ]
+
+
 class Row:
     """Typed access to one record's cells; every failure becomes a problem at its line and column."""
 
@@ -103,12 +144,14 @@ class Row:
         index: dict[str, tuple[str, int]],
         problems: Problems,
         decimal: DecimalMark | None = None,
+        text_form: TextForm | None = None,
     ) -> None:
         self.line = line
         self.cells = cells
         self.index = index
         self.problems = problems
         self.decimal = decimal or DecimalMark()
+        self.text_form = text_form or TextForm()
         self.ok = True
 
     def has(self, name: str) -> bool:
@@ -136,6 +179,8 @@ class Row:
 
     def text(self, name: str, limit: int, *, required: bool = False) -> str | None:
         value = self._value(name, required)
+        if value is not None:
+            value = self.text_form.read(value)
         if value is not None and len(value) > limit:
             self.fail(name, f"longer than {limit} characters")
             return None

@@ -23,7 +23,7 @@ from typing import IO, Any
 from django.conf import settings
 
 from reporting.ids import random_id
-from reporting.models import Account, Door, ImportBusy, ImportJob
+from reporting.models import Account, CellFormat, Door, ImportBusy, ImportJob
 
 from .checking import check
 from .parsing import FileReader
@@ -53,6 +53,7 @@ def import_ledger(
     filename: str = "",
     dry_run: bool = False,
     job: ImportJob | None = None,
+    cell_format: str | None = None,
 ) -> ImportResult:
     """Read, check and write a file; advance the watermark; record the event. Raise LedgerImportError.
 
@@ -60,8 +61,11 @@ def import_ledger(
     balance family's date: created, or a payout's effective time), never past
     now and never backwards. Raises ImportBusy while another import of the account
     and mode runs. `job` is the admin's queued job; without one, the import makes
-    its own (a dry run none: it writes nothing).
+    its own (a dry run none: it writes nothing). `cell_format` is the form of the
+    file's text cells (a CellFormat), by default the account's setting: the form its
+    own exports are written in.
     """
+    cell_format = cell_format or (job.cell_format if job is not None and job.cell_format else account.cell_format)
     stream = _open(data)
     user = actor if getattr(actor, "is_authenticated", False) else None
     if job is None and not dry_run:
@@ -82,6 +86,7 @@ def import_ledger(
             stream,
             staging,
             job,
+            spreadsheet_safe=cell_format == CellFormat.SPREADSHEET_SAFE,
             account=account,
             livemode=livemode,
             dry_run=dry_run,
@@ -166,6 +171,7 @@ def _run(
     staging: Staging,
     job: ImportJob | None,
     *,
+    spreadsheet_safe: bool,
     account: Account,
     livemode: bool,
     dry_run: bool,
@@ -175,7 +181,7 @@ def _run(
 ) -> ImportResult:
     progress = _Progress(job)
     progress(ImportJob.Phase.READING, bytes_read=0)
-    reader = FileReader(read_records(decode_stream(stream)))
+    reader = FileReader(read_records(decode_stream(stream)), spreadsheet_safe=spreadsheet_safe)
     refs: set[str] = set()  # payouts the rows name
     rows = 0
     with reader.problems.collecting():
@@ -186,6 +192,7 @@ def _run(
             progress(ImportJob.Phase.READING, bytes_read=stream.tell(), rows_read=rows)
     reader.finish()
     result = ImportResult(reader.layout, rows=staging.count("txns"), notes=list(reader.notes))
+    result.cell_format = CellFormat.SPREADSHEET_SAFE if spreadsheet_safe else CellFormat.STRIPE_EXACT
     result.ignored_columns = list(reader.ignored_columns)
     progress(ImportJob.Phase.CHECKING, bytes_read=stream.tell(), rows_read=result.rows, rows_checked=0)
     plan = check(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .cells import DecimalMark, Row
+from .cells import DecimalMark, Row, TextForm
 from .layouts import BALANCE, Header, layout_of, read_header
 from .parsed import ParsedFile, PayoutFacts, TxnRow
 from .problems import LedgerImportError, Problem, Problems
@@ -26,7 +26,8 @@ class FileReader:
     for the caller to check (`difference`): it decides where the rows are kept.
     """
 
-    def __init__(self, records: Iterator[tuple[int, list[str | None]]]) -> None:
+    def __init__(self, records: Iterator[tuple[int, list[str | None]]], *, spreadsheet_safe: bool = True) -> None:
+        """`spreadsheet_safe`: the file's text cells are in the spreadsheet-safe form (reporting.spreadsheet)."""
         first = next(records, None)
         if first is None:
             raise LedgerImportError([Problem("the file is empty")])
@@ -36,6 +37,7 @@ class FileReader:
         self.problems = Problems()
         self.payouts: dict[str, PayoutFacts] = {}
         self.decimal = DecimalMark()
+        self.text_form = TextForm(spreadsheet_safe)
         self.head: Header | None = None
         with self.problems.collecting():
             self.head = read_header(self.header, self.layout, self.problems)
@@ -52,11 +54,11 @@ class FileReader:
             if len(cells) != width:
                 self.problems.add(f"{len(cells)} cells where the header has {width}", line)
                 continue
-            row = Row(line, cells, head.index, self.problems, self.decimal)
+            row = Row(line, cells, head.index, self.problems, self.decimal, self.text_form)
             if self.layout == BALANCE:
                 txn = balance_row(row, self.payouts)
                 if txn is not None:
-                    txn.details.update(_metadata(cells, head.metadata))
+                    txn.details.update(_metadata(cells, head.metadata, self.text_form))
             else:
                 txn = payouts_row(row, self.payouts)
             if txn is not None:
@@ -72,11 +74,12 @@ class FileReader:
         self.problems.raise_if_any()
         if self.decimal.mark == ",":
             self.notes.append("Amounts were read with ',' as the decimal mark (a decimal_separator=',' export).")
+        self.notes += self.text_form.notes()
 
 
-def parse(data: bytes | str) -> ParsedFile:
+def parse(data: bytes | str, *, spreadsheet_safe: bool = True) -> ParsedFile:
     """Read and validate a whole file in memory, without touching the database; raise LedgerImportError."""
-    reader = FileReader(read_records(decode(data)))
+    reader = FileReader(read_records(decode(data)), spreadsheet_safe=spreadsheet_safe)
     parsed = ParsedFile(reader.layout, [], reader.payouts, reader.notes, reader.ignored_columns)
     seen: dict[str, TxnRow] = {}
     with reader.problems.collecting():
@@ -91,13 +94,15 @@ def parse(data: bytes | str) -> ParsedFile:
     return parsed
 
 
-def _metadata(cells: list[str | None], columns: list[tuple[str, str, int]]) -> dict[str, dict[str, str]]:
+def _metadata(
+    cells: list[str | None], columns: list[tuple[str, str, int]], text_form: TextForm
+) -> dict[str, dict[str, str]]:
     """Return the metadata objects a row's `payment_metadata[KEY]` cells give; an empty cell is an absent key."""
     objects: dict[str, dict[str, str]] = {}
     for name, key, position in columns:
         value = cells[position]
         if value is not None:
-            objects.setdefault(name, {})[key] = value
+            objects.setdefault(name, {})[key] = text_form.read(value)
     return objects
 
 

@@ -18,6 +18,7 @@ class ImportResult:
     payouts_created: int = 0
     payouts_updated: int = 0
     watermark: datetime | None = None  # set when the import advanced it
+    cell_format: str = ""  # the form the file's text cells were read in (CellFormat)
     notes: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
 

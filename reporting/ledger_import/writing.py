@@ -147,6 +147,7 @@ def _conclude(
         payouts_created=result.payouts_created,
         payouts_updated=result.payouts_updated,
         links_added=result.links_added,
+        cell_format=result.cell_format,
     )
 
 

@@ -10,7 +10,7 @@ import reporting.models.imports
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reporting", "0010_run_attempts"),  # re-chained after merging main
+        ("reporting", "0011_cell_format"),
     ]
 
     operations = [

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from reporting.spreadsheet import CellFormat
+
 from .accounts import Account, ApiKey, Membership, User, digest_secret
 from .api import IDEMPOTENCY_TTL, FileLink, IdempotencyKey
 from .events import Event
@@ -17,6 +19,7 @@ __all__ = [
     "ApiKey",
     "AppendOnlyError",
     "BalanceTransaction",
+    "CellFormat",
     "DailyTotal",
     "DataWatermark",
     "Door",

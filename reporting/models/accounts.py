@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from reporting.ids import ALPHABET, new_account_id
+from reporting.spreadsheet import CellFormat
 
 
 class User(AbstractUser):
@@ -27,6 +28,17 @@ class Account(models.Model):
     id = models.CharField(primary_key=True, max_length=32, default=new_account_id, editable=False)
     name = models.CharField(max_length=200)
     created = models.DateTimeField(default=timezone.now)
+    cell_format = models.CharField(
+        "text cells",
+        max_length=16,
+        choices=CellFormat,
+        default=CellFormat.SPREADSHEET_SAFE,
+        help_text=(
+            "How report files write text cells. Spreadsheet-safe puts a ' before text that a spreadsheet would "
+            "run as a formula (=, +, -, @, tab, carriage return); Stripe-exact writes the bytes Stripe writes. "
+            "Each run keeps the form it was requested in; imports read this form unless told otherwise."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -21,6 +21,7 @@ class Event(AppendOnlyModel):
         LEDGER_IMPORTED = "ledger.imported", "Imported ledger data"
         KEY_CREATED = "api_key.created", "Created an API key"
         KEY_REVOKED = "api_key.revoked", "Revoked an API key"
+        ACCOUNT_UPDATED = "account.updated", "Changed the account's settings"
 
     created = models.DateTimeField(default=timezone.now, db_index=True)
     account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

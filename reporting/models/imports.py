@@ -52,6 +52,8 @@ class ImportJob(models.Model):
     size = models.BigIntegerField(default=0, help_text="Bytes.")
     # The stored upload (imports storage) the task reads; empty for the command, which reads its own file.
     upload_name = models.CharField(max_length=255, blank=True)
+    # The form of the file's text cells (CellFormat); empty: the account's setting when it runs.
+    cell_format = models.CharField(max_length=16, blank=True)
     status = models.CharField(max_length=16, choices=Status, default=Status.QUEUED)
     phase = models.CharField(max_length=16, choices=Phase, default=Phase.WAITING, blank=True)
     bytes_read = models.BigIntegerField(default=0)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reporting.ids import new_file_id, new_report_run_id
+from reporting.spreadsheet import CellFormat
 from reporting.unixtime import from_unix
 
 from .accounts import Account, ApiKey
@@ -129,6 +130,8 @@ class ReportRun(models.Model):
     livemode = models.BooleanField(default=False)
     report_type = models.ForeignKey(ReportType, on_delete=models.PROTECT, related_name="runs")
     parameters = models.JSONField(default=dict)
+    # The account's setting when the run was requested: every attempt writes the same bytes.
+    cell_format = models.CharField("text cells", max_length=16, choices=CellFormat, default=CellFormat.SPREADSHEET_SAFE)
     status = models.CharField(max_length=16, choices=Status, default=Status.PENDING)
     error = models.TextField(blank=True)
     result = models.OneToOneField(File, null=True, blank=True, on_delete=models.PROTECT, related_name="report_run")
@@ -186,6 +189,11 @@ class ReportRun(models.Model):
     @property
     def is_terminal(self) -> bool:
         return not self.is_pending
+
+    @property
+    def spreadsheet_safe(self) -> bool:
+        """Whether the run's file writes text cells spreadsheet-safe (else Stripe-exact)."""
+        return self.cell_format == CellFormat.SPREADSHEET_SAFE
 
     @property
     def duration(self) -> timedelta | None:

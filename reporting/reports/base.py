@@ -58,6 +58,8 @@ class Params:
     columns: Sequence[str] = ()
     payout: str | None = None  # Stripe id of an automatic payout (by_id types)
     decimal_separator: str = "."
+    # Text cells in reporting.spreadsheet's safe form (formula-like text gets a leading '); False: Stripe-exact.
+    spreadsheet_safe: bool = True
 
 
 @dataclass(frozen=True)

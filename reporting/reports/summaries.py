@@ -9,7 +9,7 @@ from typing import ClassVar
 from reporting.categories import PAYOUT_CATEGORIES
 
 from .base import Column, Params, SummaryReport
-from .formats import Row, money, text
+from .formats import Row, integer, money, text
 from .totals import Key, Sums, sums_by_category
 
 
@@ -24,7 +24,7 @@ class CategorySummary(SummaryReport):
         for c in (
             Column("reporting_category", text("reporting_category")),
             Column("currency", text("currency")),
-            Column("count", text("count")),
+            Column("count", integer("count")),
             Column("gross", money("gross")),
             # Written negative, so that gross + fee = net, as the balance summary's "Less fees".
             Column("fee", money("fee")),

@@ -1,6 +1,7 @@
 """The rules every door shares: the dashboard, the API, the admin, the commands and the tasks call these.
 
 - `runs`: request a run (role, live-only types, availability, parameters).
+- `accounts`: change an account's settings (how its files write text cells).
 - `execution`: generate a run's file and record the outcome.
 - `attempts`, `heartbeat`: who may work on a run; a live attempt's heartbeat; takeovers.
 - `enqueue`: send a run's task, leaving it to the reaper when the broker is away.
@@ -16,6 +17,7 @@
 
 from __future__ import annotations
 
+from .accounts import set_cell_format
 from .caller import Caller
 from .execution import execute_report_run, params_for
 from .files import FileUnavailable, download
@@ -40,4 +42,5 @@ __all__ = [
     "reap_report_runs",
     "request_run",
     "revoke_key",
+    "set_cell_format",
 ]

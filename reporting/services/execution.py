@@ -36,6 +36,7 @@ def params_for(run: ReportRun) -> Params:
         columns=p.get("columns", ()),
         payout=p.get("payout"),
         decimal_separator=p.get("decimal_separator", "."),
+        spreadsheet_safe=run.spreadsheet_safe,
     )
 
 

@@ -29,8 +29,13 @@ def import_storage() -> Storage:
     return storages["imports"]
 
 
-def queue_import(upload: UploadedFile, *, account: Account, livemode: bool, actor: User | None) -> ImportJob:
-    """Store the upload and queue its import, once the job row is committed."""
+def queue_import(
+    upload: UploadedFile, *, account: Account, livemode: bool, actor: User | None, cell_format: str = ""
+) -> ImportJob:
+    """Store the upload and queue its import, once the job row is committed.
+
+    `cell_format`: the form of the file's text cells; empty for the account's setting.
+    """
     from reporting.tasks import import_ledger_file
 
     job = ImportJob(
@@ -40,6 +45,7 @@ def queue_import(upload: UploadedFile, *, account: Account, livemode: bool, acto
         actor=actor,
         filename=upload.name or "",
         size=upload.size or 0,
+        cell_format=cell_format,
     )
     job.upload_name = import_storage().save(f"{job.id}.csv", upload)
     with transaction.atomic():

@@ -107,6 +107,8 @@ def request_run(
             livemode=caller.livemode,
             report_type_id=report.id,
             parameters=form.parameters(),
+            # The account's setting now: the run (and any retry of it) keeps it, whatever the setting becomes.
+            cell_format=caller.account.cell_format,
             requested_by=caller.user,
             requested_by_key=caller.api_key,
             requested_via=caller.door,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from .account import account_settings
 from .catalogue import payout_search, report_types
 from .health import healthz
 from .keys import api_keys, revoke_api_key, switch_mode
 from .runs import run_create, run_detail, run_download, run_list
 
 __all__ = [
+    "account_settings",
     "api_keys",
     "healthz",
     "payout_search",

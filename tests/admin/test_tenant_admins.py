@@ -182,6 +182,7 @@ ESCALATIONS = {
         url("reporting_account_change", t["acme"].pk),
         {
             "name": t["acme"].name,
+            "cell_format": t["acme"].cell_format,
             "memberships-TOTAL_FORMS": "1",
             "memberships-INITIAL_FORMS": "0",
             "memberships-MIN_NUM_FORMS": "0",

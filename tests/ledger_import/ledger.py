@@ -35,12 +35,17 @@ CH_01 = {
 }
 
 
-# Fewer details: the other metadata keys are absent (empty cells).
+# Fewer details: the other metadata keys are absent (empty cells). Text a spreadsheet would run as a
+# formula (written spreadsheet-safe behind a '), and text typed with a ' in front, which gains one.
 CH_02 = {
     "payment_intent_id": "pi_02",
     "charge_created": at(3, 5, 14, 30, 15),
     "is_link": False,
-    "payment_metadata": {"order_id": "A-2"},
+    "customer_name": '=HYPERLINK("http://evil.example/x","click")',
+    "customer_description": "'=typed with a quote",
+    "invoice_number": "\t-0001",
+    "statement_descriptor": "\r+1+1",
+    "payment_metadata": {"order_id": "A-2", "note": "@SUM(1+1)*cmd|' /C calc'!A0"},
 }
 
 
@@ -131,7 +136,9 @@ def build_ledger(account):
         trace_id="STRIPE-Y",
         trace_id_status="pending",
     )
-    po_kwd = payout("po_kwd", 12345, at(3, 25, 16), at(3, 27), automatic=False, currency="kwd", status="pending")
+    po_kwd = payout(
+        "po_kwd", 12345, at(3, 25, 16), at(3, 27), automatic=False, currency="kwd", status="pending", description="-2+3"
+    )
     po_late = payout("po_late", 77700, at(3, 31, 20), at(4, 3), automatic=True)  # after the interval
 
     def charge(stripe_id, created, amount, fee, currency="usd", *, po=None, **kwargs):

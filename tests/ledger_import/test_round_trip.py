@@ -10,7 +10,7 @@ import pytest
 
 from reporting.demo import HISTORY_DAYS, generate_ledger
 from reporting.ledger_import import import_ledger, read_records
-from reporting.models import BalanceTransaction, Door, Payout
+from reporting.models import BalanceTransaction, CellFormat, Door, Payout
 from reporting.models.ledger import METADATA_FIELDS
 from reporting.reports import REPORT_TYPES, Params, get_report
 from tests.factories import AccountFactory
@@ -32,14 +32,27 @@ def export(account, report_id):
         interval_start=at(3, 1),
         interval_end=at(4, 1),
         columns=report.column_names,
+        spreadsheet_safe=account.cell_format == CellFormat.SPREADSHEET_SAFE,
     )
     out = io.BytesIO()
     report.write(params, out)
     return out.getvalue()
 
 
+# Both forms of text cells: the files are written in the account's, and imported in the (fresh) account's.
+FORMS = pytest.mark.parametrize("cell_format", CellFormat.values)
+
+
+def set_cell_format(cell_format, *accounts):
+    for account in accounts:
+        account.cell_format = cell_format
+        account.save()
+
+
+@FORMS
 @pytest.mark.parametrize("first", [BALANCE_ID, PAYOUTS_ID])
-def test_round_trip_through_both_itemized_reports_is_byte_identical(load, account, fresh, first):
+def test_round_trip_through_both_itemized_reports_is_byte_identical(load, account, fresh, first, cell_format):
+    set_cell_format(cell_format, account, fresh)
     build_ledger(account)
     files = {report_id: export(account, report_id) for report_id in (BALANCE_ID, PAYOUTS_ID)}
     # The files hold what the test is about (a test that cannot fail is a defect).
@@ -48,6 +61,9 @@ def test_round_trip_through_both_itemized_reports_is_byte_identical(load, accoun
     assert b'"-0.005","0.000","-0.005","other_adjustment"' in files[BALANCE_ID]
     assert b'"po_instant","2025-03-21 07:05:00","usd","100.00","-1.50","101.50"' in files[PAYOUTS_ID]
     assert b',"",' in files[BALANCE_ID]
+    quote = "'" if cell_format == CellFormat.SPREADSHEET_SAFE else ""
+    assert f'"{quote}-5 fils"'.encode() in files[BALANCE_ID]
+    assert f'"{quote}-2+3"'.encode() in files[PAYOUTS_ID]
 
     second = PAYOUTS_ID if first == BALANCE_ID else BALANCE_ID
     for report_id in (first, second):
@@ -85,8 +101,10 @@ SETTLEMENT_ID = "payout_reconciliation.itemized.5"
 
 
 def run_report(account, report_id, **params):
+    """Write the report as a run of the account would: text cells in the account's form."""
     out = io.BytesIO()
-    REPORT_TYPES[report_id].write(Params(account_id=account.id, livemode=False, **params), out)
+    safe = account.cell_format == CellFormat.SPREADSHEET_SAFE
+    REPORT_TYPES[report_id].write(Params(account_id=account.id, livemode=False, spreadsheet_safe=safe, **params), out)
     return out.getvalue()
 
 
@@ -228,8 +246,18 @@ def hand_made_ledger(account):
     return spans, ends
 
 
-@pytest.mark.parametrize("builder", [demo_ledger, hand_made_ledger], ids=["demo", "hand-made"])
-def test_full_column_exports_round_trip_into_every_report_type(account, fresh, builder):
+@pytest.mark.parametrize(
+    ("builder", "cell_format"),
+    [
+        # The demo ledger has no formula-like text: one form is enough for its 20 s.
+        (demo_ledger, CellFormat.SPREADSHEET_SAFE),
+        (hand_made_ledger, CellFormat.SPREADSHEET_SAFE),
+        (hand_made_ledger, CellFormat.STRIPE_EXACT),
+    ],
+    ids=["demo", "hand-made-safe", "hand-made-exact"],
+)
+def test_full_column_exports_round_trip_into_every_report_type(account, fresh, builder, cell_format):
+    set_cell_format(cell_format, account, fresh)
     spans, ends = builder(account)
     files = export_everything(account, *spans[0])
     balance = files[FULL_BALANCE_ID].decode()
@@ -241,6 +269,13 @@ def test_full_column_exports_round_trip_into_every_report_type(account, fresh, b
     assert '"true"' in balance
     assert '"false"' in balance
     assert '"payout_reversal"' in files[FULL_PAYOUTS_ID].decode()
+    if builder is hand_made_ledger:  # formula-like text in a name, a metadata value, a tab and a CR in front
+        quote = "'" if cell_format == CellFormat.SPREADSHEET_SAFE else ""
+        assert f'"{quote}=HYPERLINK(""http://evil.example/x"",""click"")"' in balance
+        assert f"\"{quote}@SUM(1+1)*cmd|' /C calc'!A0\"" in balance
+        assert f'"{quote}\t-0001"' in balance
+        assert f'"{quote}\r+1+1"' in balance
+        assert f'"{quote}\'=typed with a quote"' in balance
     assert '"failed"' in files[FULL_PAYOUTS_ID].decode()
     assert swept_payout_rows(account)
     assert not set(RECONCILIATION_ONLY) & set(REPORT_TYPES[FULL_BALANCE_ID].column_names)
@@ -264,7 +299,7 @@ def test_full_column_exports_round_trip_into_every_report_type(account, fresh, b
 
     # The reconciliation export first (every column of the balance one, and the order and
     # destination payment), then the balance one for what no payout has settled yet.
-    widest_first = AccountFactory(name="Widest first", created=fresh.created)
+    widest_first = AccountFactory(name="Widest first", created=fresh.created, cell_format=cell_format)
     for report_id in (SETTLEMENT_ID, FULL_BALANCE_ID, FULL_PAYOUTS_ID):
         import_ledger(files[report_id], account=widest_first, livemode=False, door=Door.CLI)
     assert ledger_differences(account, widest_first) == unrestorable(account) | reconciliation_only(

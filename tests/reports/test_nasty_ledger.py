@@ -195,23 +195,26 @@ def nasty_ledger(db):
     return account
 
 
-def test_reference_writes_stripes_format_for_awkward_values(nasty_ledger):
+@pytest.mark.parametrize(("safe", "formula"), [(False, "=1+2"), (True, "'=1+2")], ids=["stripe-exact", "safe"])
+def test_reference_writes_stripes_format_for_awkward_values(nasty_ledger, safe, formula):
     params = Params(
         account_id=nasty_ledger.id,
         livemode=False,
         interval_start=utc(2025, 3, 9, 12),
         interval_end=utc(2025, 3, 30, 1, 0, 0, 1),
         columns=["balance_transaction_id", "created_utc", "gross", "fee", "net", "description", "automatic_payout_id"],
+        spreadsheet_safe=safe,
     )
 
     content, count = reference_write(ACTIVITY, params)
 
+    # Spreadsheet-safe, only the formula-like description changes: negative amounts stay numbers.
     assert content.decode() == (
         '"balance_transaction_id","created_utc","gross","fee","net","description","automatic_payout_id"\n'
         '"txn_0","2025-03-09 12:00:00","10.50","0.59","9.91","Order ""A"", large","po_""1"""\n'
         '"txn_1","2025-03-09 12:00:00","-0.05","0.00","-0.05",,"po_""1"""\n'
         '"txn_2","2025-03-30 00:59:59","1000000000000","-1","1000000000001","","po_""1"""\n'
-        '"txn_3","2025-03-30 01:00:00","-0.001","1.000","-1.001","=1+2\nsecond line","po_""1"""\n'
+        f'"txn_3","2025-03-30 01:00:00","-0.001","1.000","-1.001","{formula}\nsecond line","po_""1"""\n'
     )
     assert count == 4
 

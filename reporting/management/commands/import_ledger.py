@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from reporting.ledger_import import LedgerImportError, import_ledger
 from reporting.management.accounts import account_or_error
-from reporting.models import Door, ImportBusy
+from reporting.models import CellFormat, Door, ImportBusy
 
 
 class Command(BaseCommand):
@@ -25,6 +25,14 @@ class Command(BaseCommand):
         parser.add_argument("--live", action="store_true", help="Import into live mode; default is test mode.")
         parser.add_argument(
             "--dry-run", action="store_true", help="Check the file against the ledger and write nothing."
+        )
+        parser.add_argument(
+            "--cells",
+            choices=CellFormat.values,
+            help=(
+                "The form of the file's text cells: spreadsheet_safe (a ' before formula-like text, dropped on "
+                "reading) or stripe_exact (as Stripe writes them). Default: the account's setting."
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -42,6 +50,7 @@ class Command(BaseCommand):
                 door=Door.CLI,
                 filename=path.name,
                 dry_run=options["dry_run"],
+                cell_format=options["cells"],
             )
         except LedgerImportError as exc:
             raise CommandError(f"{path.name}: nothing imported.\n{exc}") from None

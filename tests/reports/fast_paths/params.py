@@ -133,5 +133,6 @@ def draw_params(data, account_id: str, report_type: str, anchor: datetime, times
         account_id=account_id,
         livemode=data.draw(st.sampled_from([False, False, False, True])),
         columns=data.draw(columns_for(report_type)),
+        spreadsheet_safe=data.draw(st.booleans(), label="spreadsheet_safe"),
         **given,
     )

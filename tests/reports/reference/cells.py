@@ -12,7 +12,7 @@ from reporting.models import BalanceTransaction
 from reporting.reports import Params
 
 from .catalogue import ADDRESS_COLUMNS, ITEMIZED_TYPES
-from .formatting import amount, empty_is_null, plain, truth, when
+from .formatting import amount, empty_is_null, plain, spreadsheet_safe, truth, when
 
 
 def _payout_field(txn: BalanceTransaction, relation: str, name: str) -> Any:
@@ -22,6 +22,13 @@ def _payout_field(txn: BalanceTransaction, relation: str, name: str) -> Any:
 
 Cell = Callable[[BalanceTransaction, Params], str | None]
 METADATA = re.compile(r"(payment_metadata|refund_metadata|transfer_metadata)\[(.+)\]", re.DOTALL)
+# Cells that are numbers, times or booleans: the spreadsheet-safe form leaves them alone.
+NOT_TEXT: set[Cell] = set()
+
+
+def _not_text(cell: Cell) -> Cell:
+    NOT_TEXT.add(cell)
+    return cell
 
 
 def _money(field: str, currency_field: str = "currency", sign: int = 1) -> Cell:
@@ -29,15 +36,15 @@ def _money(field: str, currency_field: str = "currency", sign: int = 1) -> Cell:
         value = getattr(t, field)
         return amount(None if value is None else sign * value, getattr(t, currency_field), p.decimal_separator)
 
-    return cell
+    return _not_text(cell)
 
 
 def _utc(get: Callable[[BalanceTransaction], datetime | None]) -> Cell:
-    return lambda t, p: when(get(t))
+    return _not_text(lambda t, p: when(get(t)))
 
 
 def _local(get: Callable[[BalanceTransaction], datetime | None]) -> Cell:
-    return lambda t, p: when(get(t), p.timezone)
+    return _not_text(lambda t, p: when(get(t), p.timezone))
 
 
 def _text(field: str) -> Cell:
@@ -76,7 +83,7 @@ TRANSACTION_CELLS: dict[str, Cell] = {
     "charge_created_utc": _utc(lambda t: t.charge_created),
     "charge_created": _local(lambda t: t.charge_created),
     **{name: _text(name) for name in ("invoice_id", "invoice_number", "subscription_id", "payment_method_type")},
-    "is_link": lambda t, p: truth(t.is_link),
+    "is_link": _not_text(lambda t, p: truth(t.is_link)),
     **{
         name: _text(name)
         for name in (
@@ -134,14 +141,21 @@ def _in_utc(cell: Cell) -> Cell:
     return lambda t, p: cell(t, replace(p, timezone=UTC))
 
 
+def _text_cell(cell: Cell) -> Cell:
+    """Text, spreadsheet-safe when the run asks for it (the default)."""
+    return lambda t, p: spreadsheet_safe(cell(t, p)) if p.spreadsheet_safe else cell(t, p)
+
+
 def cell_for(report_type: str, name: str) -> Cell:
     """The column's cell; a version without `timezone` writes its bare-named times in UTC."""
     spec = ITEMIZED_TYPES[report_type]
     match = METADATA.fullmatch(name)
     if match and match[1] in spec.metadata:
         field, key = match[1], match[2]
-        return lambda t, p: _metadata(t, field, key)
+        return _text_cell(lambda t, p: _metadata(t, field, key))
     if name not in spec.columns:
         raise ValueError(f"{report_type} has no column {name!r}")
     cell = PAYOUT_CELLS[name] if spec.rows == "payouts" else TRANSACTION_CELLS[name]
+    if cell not in NOT_TEXT:
+        cell = _text_cell(cell)
     return cell if spec.timezone else _in_utc(cell)

@@ -47,6 +47,21 @@ def empty_is_null(value: str | None) -> str | None:
     return None if value in (None, "") else value
 
 
+def spreadsheet_safe(value: str | None) -> str | None:
+    """A text cell as a spreadsheet-safe file writes it (OWASP's CSV injection advice, made reversible).
+
+    A spreadsheet runs a cell starting with = + - @ tab or CR as a formula: it gets
+    a ' in front. So does a value that is such a cell behind one or more 's, or
+    reading the file back could not tell it from the first kind.
+    """
+    if value is None:
+        return None
+    behind_quotes = value.lstrip("'")
+    if behind_quotes and behind_quotes[0] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def truth(value: bool | None) -> str | None:
     return None if value is None else ("true" if value else "false")
 
