@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from faults.stack import Stack
@@ -86,7 +87,7 @@ def import_with_writers(ctx: Context) -> Outcome:
     from reporting.models import Account
 
     csv = ctx.stack.var_dir / "import.csv"
-    export_demo(csv)
+    export_demo(csv, days=45 if ctx.short else None)
     Account.objects.get_or_create(id=IMPORT_ACCOUNT, defaults={"name": "Imported"})
     started = time.monotonic()
     importer = ctx.stack.manage("import_ledger", str(csv), "--account", IMPORT_ACCOUNT)
@@ -207,13 +208,15 @@ SCENARIOS: dict[str, Callable[[Context], Outcome]] = {
 }
 
 
-def export_demo(path: Path) -> None:
-    """Write the demo's whole test-mode history as an all-columns itemized export: the file to import."""
+def export_demo(path: Path, days: int | None = None) -> None:
+    """Write the demo's test-mode history (its last `days`, or all) as an all-columns itemized export."""
     from reporting.models import Account, data_availability
     from reporting.reports import REPORT_TYPES, Params
 
     account = Account.objects.get(pk=DEMO_ACCOUNT)
     start, end = data_availability(account, False)
+    if days is not None:
+        start = max(start, end - timedelta(days=days))
     report = REPORT_TYPES["balance_change_from_activity.itemized.3"]
     params = Params(
         account_id=account.id, livemode=False, interval_start=start, interval_end=end, columns=report.column_names
