@@ -32,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from reporting.models.ledger import ADDRESS_FIELDS
+from reporting.models.ledger import SOURCE_TEXT_FIELDS
 from reporting.reports.base import METADATA_COLUMN
 
 from .problems import Problems
@@ -68,32 +68,7 @@ _BALANCE_COLUMNS: dict[str, tuple[str, ...]] = {
     "application_fee": ("application_fee",),
 }
 # Nullable text columns copied as they are (null stays null, "" stays ""), in Stripe's order.
-BALANCE_TEXT = (
-    "description",
-    "customer_id",
-    "customer_email",
-    "customer_name",
-    "customer_description",
-    *ADDRESS_FIELDS,
-    "charge_id",
-    "payment_intent_id",
-    "invoice_id",
-    "invoice_number",
-    "subscription_id",
-    "order_id",
-    "payment_method_type",
-    "card_brand",
-    "card_funding",
-    "card_country",
-    "statement_descriptor",
-    "dispute_reason",
-    "connected_account_id",
-    "connected_account_name",
-    "connected_account_country",
-    "connected_account_direct_charge_id",
-    "destination_payment_id",
-    "regulatory_tag",
-)
+BALANCE_TEXT = ("description", *SOURCE_TEXT_FIELDS)
 _BALANCE_COLUMNS.update((name, (name,)) for name in BALANCE_TEXT)
 # And reporting_category or type (read_header).
 _BALANCE_REQUIRED = ("stripe_id", "created", "available_on", "currency", "gross", "fee", "net")

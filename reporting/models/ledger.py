@@ -190,6 +190,33 @@ ADDRESS_PARTS = ("line1", "line2", "city", "state", "postal_code", "country")
 # Every column name of the form <address>_<part>, in Stripe's column order.
 ADDRESS_FIELDS = tuple(f"{address}_{part}" for address in ADDRESSES for part in ADDRESS_PARTS)
 METADATA_FIELDS = ("payment_metadata", "refund_metadata", "transfer_metadata")
+# The nullable text fields of a transaction's source objects, each written and read under its own
+# column name, in Stripe's column order: the reports print them, the import fills them.
+SOURCE_TEXT_FIELDS = (
+    "customer_id",
+    "customer_email",
+    "customer_name",
+    "customer_description",
+    *ADDRESS_FIELDS,
+    "charge_id",
+    "payment_intent_id",
+    "invoice_id",
+    "invoice_number",
+    "subscription_id",
+    "order_id",
+    "payment_method_type",
+    "card_brand",
+    "card_funding",
+    "card_country",
+    "statement_descriptor",
+    "dispute_reason",
+    "connected_account_id",
+    "connected_account_name",
+    "connected_account_country",
+    "connected_account_direct_charge_id",
+    "destination_payment_id",
+    "regulatory_tag",
+)
 
 for _name in ADDRESS_FIELDS:
     BalanceTransaction.add_to_class(_name, models.CharField(max_length=256, null=True, blank=True))  # noqa: DJ001

@@ -9,7 +9,7 @@ bare name is UTC too, as Stripe documents it.
 
 from __future__ import annotations
 
-from reporting.models.ledger import ADDRESS_FIELDS
+from reporting.models.ledger import SOURCE_TEXT_FIELDS
 
 from .base import Column
 from .formats import blank_as_null, boolean, money, text, timestamp
@@ -21,33 +21,6 @@ TWINS = {
     "automatic_payout_effective_at": "automatic_payout__effective_at",
     "charge_created": "charge_created",
 }
-# Nullable ledger text written as it is, under its own name.
-_TEXT = (
-    "customer_id",
-    "customer_email",
-    "customer_name",
-    "customer_description",
-    *ADDRESS_FIELDS,
-    "charge_id",
-    "payment_intent_id",
-    "invoice_id",
-    "invoice_number",
-    "subscription_id",
-    "order_id",
-    "payment_method_type",
-    "card_brand",
-    "card_funding",
-    "card_country",
-    "statement_descriptor",
-    "dispute_reason",
-    "connected_account_id",
-    "connected_account_name",
-    "connected_account_country",
-    "connected_account_direct_charge_id",
-    "destination_payment_id",
-    "regulatory_tag",
-)
-
 TRANSACTION_COLUMNS: dict[str, Column] = {
     c.name: c
     for c in (
@@ -66,7 +39,7 @@ TRANSACTION_COLUMNS: dict[str, Column] = {
         Column("trace_id", blank_as_null("automatic_payout__trace_id")),
         Column("trace_id_status", blank_as_null("automatic_payout__trace_id_status")),
         Column("automatic_payout_id", text("automatic_payout__stripe_id")),
-        *(Column(name, text(name)) for name in _TEXT),
+        *(Column(name, text(name)) for name in SOURCE_TEXT_FIELDS),
         Column("is_link", boolean("is_link")),
         Column("application_fee", money("application_fee")),
     )
