@@ -16,7 +16,15 @@ from reporting.services import params_for
 from tests.factories import ReportRunFactory
 
 from .goldens import APRIL_START, MARCH_START
-from .reference.catalogue import COLUMNS, DEFAULTS, DOCUMENTED, PLACEHOLDER
+from .reference.catalogue import (
+    COLUMNS,
+    DEFAULTS,
+    DOCUMENTED,
+    NINE,
+    PAYOUTS_DEFAULT,
+    PAYOUTS_DEFAULT_LOCAL,
+    PLACEHOLDER,
+)
 
 FACTS = {**DOCUMENTED, **{t: c for t, c in COLUMNS.items() if t not in DOCUMENTED}}
 
@@ -84,36 +92,10 @@ def test_default_columns_are_documented_columns_in_documented_order(type_id):
     assert defaults == DEFAULTS[type_id]
 
 
-NINE_UTC = [
-    "balance_transaction_id",
-    "created_utc",
-    "available_on_utc",
-    "currency",
-    "gross",
-    "fee",
-    "net",
-    "reporting_category",
-    "description",
-]
-ELEVEN_UTC = [
-    "payout_id",
-    "effective_at_utc",
-    "currency",
-    "gross",
-    "fee",
-    "net",
-    "reporting_category",
-    "balance_transaction_id",
-    "description",
-    "payout_expected_arrival_date",
-    "payout_status",
-]
-
-
 def test_known_defaults_are_those_of_real_default_downloads():
-    assert REPORT_TYPES["balance_change_from_activity.itemized.1"].default_columns == NINE_UTC
-    assert REPORT_TYPES["payouts.itemized.1"].default_columns == ELEVEN_UTC
-    assert REPORT_TYPES["payouts.itemized.3"].default_columns == [n.removesuffix("_utc") for n in ELEVEN_UTC]
+    assert REPORT_TYPES["balance_change_from_activity.itemized.1"].default_columns == NINE
+    assert REPORT_TYPES["payouts.itemized.1"].default_columns == PAYOUTS_DEFAULT
+    assert REPORT_TYPES["payouts.itemized.3"].default_columns == PAYOUTS_DEFAULT_LOCAL
 
 
 def test_versions_are_not_supersets_as_the_pages_say():
