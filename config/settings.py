@@ -212,6 +212,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "purge-idempotency-keys": {"task": "reporting.tasks.purge_idempotency_keys", "schedule": 3600.0},
     "reap-imports": {"task": "reporting.tasks.reap_imports", "schedule": 60.0},
+    "sync-stripe-sources": {
+        "task": "reporting.tasks.sync_stripe_sources",
+        "schedule": env.float("STRIPE_SYNC_EVERY", default=900.0),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -240,6 +244,22 @@ RATE_LIMIT_STORAGE_URL = env.str("RATE_LIMIT_STORAGE_URL", default="")
 # below the worker processes, so that another account's run always finds one free
 # (reporting.services.fairness).
 REPORT_RUNS_PER_ACCOUNT = env.int("REPORT_RUNS_PER_ACCOUNT", default=1)
+# Stripe sync (reporting.sources.stripe, README "Your Stripe data"). The base URL of Stripe's
+# API, or of another Stripe-compatible server (scheme, host and port; no path).
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com").rstrip("/")
+# The client's own retries of 429, 409 and 5xx answers and of lost connections, with back-off.
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=3)
+STRIPE_TIMEOUT = env.float("STRIPE_TIMEOUT", default=30.0)
+# A sync reads transactions created up to this many seconds ago: Stripe's lists settle within moments.
+STRIPE_SYNC_LAG = env.int("STRIPE_SYNC_LAG", default=60)
+# Payouts created this long before the last sync are read again for changes (status, failure, trace).
+STRIPE_SYNC_PAYOUT_LOOKBACK_DAYS = env.int("STRIPE_SYNC_PAYOUT_LOOKBACK_DAYS", default=30)
+# A sync renews its hold on the source as it works; one silent this long died and is taken over.
+STRIPE_SYNC_STALE_AFTER = env.float("STRIPE_SYNC_STALE_AFTER", default=120.0)
+# Fernet keys for secrets at rest, newest first (reporting.crypto); empty: derived from SECRET_KEY.
+ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", default=[])
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
+
 # The absolute origin put in API file URLs (Stripe clients need absolute URLs);
 # empty means "from the request".
 PUBLIC_URL = env.str("PUBLIC_URL", default="")

@@ -10,8 +10,8 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from reporting import services
-from reporting.models import ImportBusy, InvalidTransition, ReportRun
-from reporting.services import attempts, fairness, imports
+from reporting.models import ImportBusy, InvalidTransition, ReportRun, StripeSource
+from reporting.services import attempts, fairness, imports, sources
 
 logger = logging.getLogger(__name__)
 
@@ -76,3 +76,25 @@ def purge_idempotency_keys() -> int:
     from reporting.api import idempotency
 
     return idempotency.purge()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def sync_stripe_source(source_id: int) -> None:
+    source = StripeSource.objects.filter(pk=source_id).first()
+    if source is None:
+        return
+    try:
+        sources.run_sync(source)
+    except sources.SyncBusy:
+        logger.info("Sync of source %s is already running", source_id)
+    except sources.SourceError:
+        pass  # recorded on the source and logged in words; beat tries again
+
+
+@shared_task
+def sync_stripe_sources() -> int:
+    """Beat: queue a sync of every connected source."""
+    ids = list(StripeSource.objects.values_list("pk", flat=True))
+    for source_id in ids:
+        sync_stripe_source.delay(source_id)
+    return len(ids)

@@ -10,6 +10,7 @@ from .events import Event
 from .imports import ImportBusy, ImportJob
 from .ledger import AppendOnlyError, BalanceTransaction, DailyTotal, DataWatermark, Payout, data_availability
 from .runs import Door, File, InvalidTransition, ReportRun, ReportType, report_storage
+from .sources import StripeSource
 
 __all__ = [
     "IDEMPOTENCY_TTL",
@@ -32,6 +33,7 @@ __all__ = [
     "Payout",
     "ReportRun",
     "ReportType",
+    "StripeSource",
     "User",
     "data_availability",
     "digest_secret",

@@ -22,6 +22,10 @@ class Event(AppendOnlyModel):
         KEY_CREATED = "api_key.created", "Created an API key"
         KEY_REVOKED = "api_key.revoked", "Revoked an API key"
         ACCOUNT_UPDATED = "account.updated", "Changed the account's settings"
+        SOURCE_CONNECTED = "source.connected", "Connected a Stripe account"
+        SOURCE_DISCONNECTED = "source.disconnected", "Disconnected a Stripe account"
+        LEDGER_SYNCED = "ledger.synced", "Synced the ledger from Stripe"
+        PAYOUT_UPDATED = "payout.updated", "A payout changed upstream"
 
     created = models.DateTimeField(default=timezone.now, db_index=True)
     account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -140,7 +140,9 @@ def source_object(source_id: str) -> str | None:
 # Ledger -> Stripe
 
 
-def balance_transaction(txn: BalanceTransaction, *, expand: Iterable[str] = (), payout: Payout | None = None) -> dict:
+def balance_transaction(
+    txn: BalanceTransaction, *, expand: Iterable[str] = (), payout: Payout | None = None
+) -> dict[str, Any]:
     """The balance_transaction object of a ledger row; `expand` holds paths from it ("source", "source.charge")."""
     expand = set(expand)
     source: Any = txn.source_id or None
@@ -168,7 +170,9 @@ def balance_transaction(txn: BalanceTransaction, *, expand: Iterable[str] = (), 
     }
 
 
-def payout_object(payout: Payout, *, failure: BalanceTransaction | None = None, expand: Iterable[str] = ()) -> dict:
+def payout_object(
+    payout: Payout, *, failure: BalanceTransaction | None = None, expand: Iterable[str] = ()
+) -> dict[str, Any]:
     """The payout object of a ledger payout; `failure` is its payout_failure transaction, if any."""
     failure_object: Any = None
     if failure is not None:
