@@ -19,6 +19,7 @@ Steps, each resumable (`writing` commits every step with its cursor):
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -163,31 +164,49 @@ class _Client:
         return from_unix(lo)
 
     def transactions(self, start: datetime, stop: datetime) -> Iterator[Mapping[str, Any]]:
-        created: Any = {"gte": int(start.timestamp()), "lt": int(stop.timestamp())}
-        yield from self._pages(self.v1.balance_transactions.list({"created": created, "limit": PAGE, "expand": EXPAND}))
+        created = {"gte": int(start.timestamp()), "lt": int(stop.timestamp())}
+        yield from self._pages(self.v1.balance_transactions.list, {"created": created, "limit": PAGE, "expand": EXPAND})
 
     def payouts(self, since: datetime | None, end: datetime) -> Iterator[Mapping[str, Any]]:
-        created: Any = {"lt": int(end.timestamp()), **({"gte": int(since.timestamp())} if since else {})}
+        created = {"lt": int(end.timestamp()), **({"gte": int(since.timestamp())} if since else {})}
         params = {"created": created, "limit": PAGE, "expand": ["data.failure_balance_transaction"]}
-        yield from self._pages(self.v1.payouts.list(params))  # type: ignore[arg-type]
+        yield from self._pages(self.v1.payouts.list, params)
 
     def payout(self, payout_id: str) -> Mapping[str, Any]:
-        return self.v1.payouts.retrieve(payout_id).to_dict()
+        return self._call(self.v1.payouts.retrieve, payout_id).to_dict()
 
     def settled_by(self, payout_id: str) -> Iterator[Mapping[str, Any]]:
-        yield from self._pages(self.v1.balance_transactions.list({"payout": payout_id, "limit": PAGE}))
+        yield from self._pages(self.v1.balance_transactions.list, {"payout": payout_id, "limit": PAGE})
 
     def _any_before(self, moment: int) -> bool:
-        return bool(self.v1.balance_transactions.list({"created": {"lt": moment}, "limit": 1}).data)
+        return bool(self._call(self.v1.balance_transactions.list, {"created": {"lt": moment}, "limit": 1}).data)
 
-    def _pages(self, page: Any) -> Iterator[Mapping[str, Any]]:
+    def _pages(self, method: Any, params: dict[str, Any]) -> Iterator[Mapping[str, Any]]:
+        page = self._call(method, params)
         while True:
             StripeSource.objects.filter(pk=self.source.pk).update(sync_heartbeat=timezone.now())
             for item in page.data:
                 yield item.to_dict()
             if not page.has_more or not page.data:
                 return
-            page = page.next_page()
+            page = self._call(method, {**params, "starting_after": page.data[-1].id})
+
+    def _call(self, method: Any, *args: Any) -> Any:
+        """Call the client; the client retries 5xx, 409 and lost connections itself, and this retries 429."""
+        for retry in range(settings.STRIPE_MAX_NETWORK_RETRIES + 1):
+            try:
+                return method(*args)
+            except stripe.RateLimitError as exc:
+                if retry == settings.STRIPE_MAX_NETWORK_RETRIES:
+                    raise
+                time.sleep(_retry_after(exc, retry))
+        raise AssertionError("unreachable")
+
+
+def _retry_after(exc: stripe.RateLimitError, retry: int) -> float:
+    """Stripe's Retry-After when it gives one (capped), else the client's own back-off: 0.5 s doubling."""
+    header = (exc.headers or {}).get("Retry-After", "")
+    return min(float(header), 30.0) if header.isdigit() else min(0.5 * 2**retry, 8.0)
 
 
 def _is_payout(source: Any) -> bool:

@@ -1,0 +1,53 @@
+"""Render report files straight from a ledger, for comparing two instances' ledgers byte for byte.
+
+The sync tests call `render` in the test process (instance B) and run this module
+as a script in instance A's environment (`python -m tests.sources.render DIR`, the
+specs as JSON on stdin), so both sides write every file with the same code.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+# Metadata keys the demo writes, asked for wherever a type takes that object's metadata.
+METADATA = {
+    "payment_metadata": ("order_id", "channel", "plan"),
+    "refund_metadata": ("reason_code",),
+    "transfer_metadata": ("period",),
+}
+
+
+def render(account_id: str, livemode: bool, specs: list[dict[str, Any]], out: Path) -> None:
+    """Write each spec's file as `out/<name>.csv`, with every column of its type and the demo's metadata keys."""
+    from reporting.reports import Params, get_report
+    from reporting.unixtime import from_unix
+
+    out.mkdir(parents=True, exist_ok=True)
+    for spec in specs:
+        report = get_report(spec["type"])
+        assert report is not None, spec
+        metadata = [f"{obj}[{key}]" for obj in report.metadata_fields for key in METADATA[obj]]
+        params = Params(
+            account_id=account_id,
+            livemode=livemode,
+            interval_start=from_unix(spec["start"]) if spec.get("start") is not None else None,
+            interval_end=from_unix(spec["end"]) if spec.get("end") is not None else None,
+            timezone=ZoneInfo(spec.get("timezone", "Etc/UTC")),
+            columns=[*report.column_names, *metadata],
+            payout=spec.get("payout"),
+            spreadsheet_safe=False,
+        )
+        with open(out / f"{spec['name']}.csv", "wb") as f:
+            report.write(params, f)
+
+
+if __name__ == "__main__":
+    import django
+
+    django.setup()
+    request = json.load(sys.stdin)
+    render(request["account"], request["livemode"], request["specs"], Path(sys.argv[1]))
