@@ -37,8 +37,12 @@ def connect_stripe(caller: Caller, secret: str) -> StripeSource:
     if livemode != caller.livemode:
         mode, other = ("live", "test") if livemode else ("test", "live")
         raise SourceError(f"That is a {mode}-mode key: it can only fill {mode}-mode data, and this is {other} mode.")
-    check_key(secret)
     hint = key_hint(secret)
+    try:
+        check_key(secret)
+    except SourceError as exc:
+        logger.warning("Connecting Stripe key %s to %s refused: %s", hint, caller.account.pk, exc)
+        raise
     with transaction.atomic():
         source, _ = StripeSource.objects.update_or_create(
             account=caller.account,

@@ -107,8 +107,8 @@ def _claim(source: StripeSource) -> bool:
 
 def _transactions(client: _Client, source: StripeSource, end: datetime) -> int:
     start = source.synced_through or client.oldest(end)
-    if start is None:  # nothing upstream yet
-        return 0
+    if start is None:  # nothing upstream yet: complete through `end` all the same
+        return writing.write_window(source, [], {}, end)
     window, added = FIRST_WINDOW, 0
     while start < end:
         stop = min(start + window, end)
@@ -173,7 +173,8 @@ class _Client:
         yield from self._pages(self.v1.payouts.list, params)
 
     def payout(self, payout_id: str) -> Mapping[str, Any]:
-        return self._call(self.v1.payouts.retrieve, payout_id).to_dict()
+        payout: Mapping[str, Any] = self._call(self.v1.payouts.retrieve, payout_id).to_dict()
+        return payout
 
     def settled_by(self, payout_id: str) -> Iterator[Mapping[str, Any]]:
         yield from self._pages(self.v1.balance_transactions.list, {"payout": payout_id, "limit": PAGE})
