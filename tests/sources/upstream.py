@@ -23,13 +23,25 @@ from reporting.demo import DEMO_ACCOUNT_ID, DEMO_TEST_SECRET
 from tests.test_serving import BASE_DIR, free_port
 
 
-@dataclass
+@dataclass(eq=False)
 class Upstream:
     url: str
     env: dict[str, str]
     var_dir: Path
     account_id: str = DEMO_ACCOUNT_ID
     secret: str = DEMO_TEST_SECRET
+    _ledger: dict[str, list[Any]] | None = None
+
+    def ledger(self) -> dict[str, list[Any]]:
+        """A's test-mode ledger (tests.sources.ledger_dump), read in A's own process until A changes."""
+        if self._ledger is None:
+            self._ledger = json.loads(self.module("tests.sources.ledger_dump", self.account_id))
+        return self._ledger
+
+    def change(self, code: str) -> str:
+        """Run code that changes A's ledger, in A's Django; return what it prints."""
+        self._ledger = None
+        return self.python(code)
 
     def manage(self, *args: str) -> str:
         return _run([sys.executable, "manage.py", *args], self.env)

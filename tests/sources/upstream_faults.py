@@ -1,8 +1,10 @@
 """Stripe's failures on demand, for instance A: the next GET answers 429, 500, slowly, or slows every answer.
 
 The test writes one instruction per line into `VAR_DIR/faults` ("429", "500",
-"sleep 3", or "every 0.2" to slow every request by that many seconds); each
+"ok", "sleep 3", or "every 0.2" to slow every request by that many seconds); each
 API request takes the first line and removes it, except "every", which stays.
+A line ending in " window" waits for a request that reads a window of time
+(`created[gte]`): the requests before it pass.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ class StripeFaults:
             lines = self.plan.read_text().splitlines()
             if lines:
                 fault, *rest = lines
+                fault, window, _ = fault.partition(" window")
+                if window and "created[gte]" not in request.GET:
+                    return self.get_response(request)
                 if fault.startswith("every "):
                     time.sleep(float(fault.split()[1]))
                 else:
