@@ -15,8 +15,8 @@ import json
 import os
 import signal
 import time
-from io import StringIO
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
