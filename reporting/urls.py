@@ -15,5 +15,8 @@ urlpatterns = [
     path("mode", views.switch_mode, name="switch-mode"),
     path("api-keys", views.api_keys, name="api-keys"),
     path("settings", views.account_settings, name="account-settings"),
+    path("sources", views.data_sources, name="sources"),
+    path("sources/sync", views.sync_source, name="source-sync"),
+    path("sources/disconnect", views.disconnect_source, name="source-disconnect"),
     path("api-keys/<int:key_id>/revoke", views.revoke_api_key, name="api-key-revoke"),
 ]

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from django import template
 from django.utils import timezone
+from django.utils.timesince import timesince
 
 from reporting.models import ReportRun
 
@@ -31,3 +32,14 @@ def interval(run: ReportRun, zone: tzinfo | None = None) -> str:
 
 def _is_midnight(moment: datetime) -> bool:
     return (moment.hour, moment.minute, moment.second) == (0, 0, 0)
+
+
+@register.filter
+def in_words(delta: timedelta | None) -> str:
+    """A duration as people say it, to its largest unit: "2 hours", "3 days", "less than a minute"."""
+    if delta is None:
+        return ""
+    if delta < timedelta(minutes=1):
+        return "less than a minute"
+    now = timezone.now()
+    return timesince(now - delta, now, depth=1)

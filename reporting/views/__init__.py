@@ -7,10 +7,13 @@ from .catalogue import payout_search, report_types
 from .health import healthz
 from .keys import api_keys, revoke_api_key, switch_mode
 from .runs import run_create, run_detail, run_download, run_list
+from .sources import data_sources, disconnect_source, sync_source
 
 __all__ = [
     "account_settings",
     "api_keys",
+    "data_sources",
+    "disconnect_source",
     "healthz",
     "payout_search",
     "report_types",
@@ -20,4 +23,5 @@ __all__ = [
     "run_download",
     "run_list",
     "switch_mode",
+    "sync_source",
 ]

@@ -10,6 +10,7 @@ from reporting.catalogue import families, search_payouts
 from reporting.currencies import format_amount
 from reporting.models import data_availability
 from reporting.reports import REPORT_TYPES
+from reporting.services.sources import SyncStatus, source_of
 
 from .access import DashboardRequest, member_required
 from .runs import report_types_for
@@ -20,11 +21,14 @@ from .runs import report_types_for
 def report_types(request: DashboardRequest) -> HttpResponse:
     types, live_only = report_types_for(request)
     start, end = data_availability(request.membership.account, request.livemode)
+    # Only said here, never checked by runs: a failing sync stops availability, not reports.
+    source = source_of(request.membership.account.pk, request.livemode)
     context = {
         "families": families([REPORT_TYPES[t] for t in types], live_only),
         "available_start": start,
         "available_end": end,
         "has_data": start < end,
+        "failing_source": source if source is not None and SyncStatus(source).failing else None,
     }
     return TemplateResponse(request, "reporting/reporttype_list.html", context)
 

@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from reporting.models import ApiKey, DataWatermark, Event, ReportRun, ReportType
+from reporting.models import ApiKey, DataWatermark, Event, ReportRun, ReportType, StripeSource
 from tests.admin.conftest import change_url, changelist_url, listed, succeeded_run
 from tests.factories import BalanceTransactionFactory, FileFactory, MembershipFactory, PayoutFactory, ReportRunFactory
 
@@ -51,6 +51,7 @@ def every_object(account, admin_user):
         "payout": payout,
         "reportrun": run,
         "reporttype": ReportType.objects.get(pk="balance.summary.1"),
+        "stripesource": StripeSource.objects.create(account=account, encrypted_key="-", key_hint="rk_test_…4242"),
         "user": admin_user,
     }
 

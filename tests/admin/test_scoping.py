@@ -6,7 +6,17 @@ from datetime import UTC, datetime
 
 import pytest
 
-from reporting.models import ApiKey, BalanceTransaction, DataWatermark, Event, File, Membership, Payout, ReportRun
+from reporting.models import (
+    ApiKey,
+    BalanceTransaction,
+    DataWatermark,
+    Event,
+    File,
+    Membership,
+    Payout,
+    ReportRun,
+    StripeSource,
+)
 from tests.admin.conftest import (
     change_url,
     changelist_url,
@@ -34,6 +44,7 @@ def objects_of(account, *, livemode):
         "txn": BalanceTransactionFactory(account=account, livemode=livemode),
         "payout": PayoutFactory(account=account, livemode=livemode, automatic=True),
         "watermark": DataWatermark.objects.get(account=account, livemode=livemode),
+        "source": StripeSource.objects.create(account=account, livemode=livemode, encrypted_key="-", key_hint="sk_…"),
         "event": Event.record(
             Event.Action.RUN_REQUESTED,
             door="api",
@@ -44,7 +55,7 @@ def objects_of(account, *, livemode):
     }
 
 
-SCOPED = ["run", "file", "key", "txn", "payout", "watermark", "event"]
+SCOPED = ["run", "file", "key", "txn", "payout", "watermark", "event", "source"]
 
 
 @pytest.mark.parametrize("name", SCOPED)
@@ -96,6 +107,7 @@ def test_admin_role_staff_see_their_accounts_live_objects(client, account, name)
         ("payout", Payout),
         ("watermark", DataWatermark),
         ("event", Event),
+        ("source", StripeSource),
     ],
 )
 def test_staff_changelists_show_only_their_accounts_test_rows(
