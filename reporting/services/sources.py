@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
-from django.utils import timezone
 
 from reporting import crypto
 from reporting.models import Event, StripeSource
@@ -93,12 +92,6 @@ class SyncStatus:
     @property
     def failing(self) -> bool:
         return bool(self.source.last_error)
-
-    @property
-    def lag(self) -> timedelta | None:
-        """How far the data the reports may read trails now."""
-        through = self.source.synced_through
-        return None if through is None or self.source.last_success_at is None else timezone.now() - through
 
 
 def request_sync(caller: Caller) -> bool:
