@@ -86,6 +86,8 @@ def sync(source: StripeSource, secret: str, *, until: datetime | None = None) ->
         source.refresh_from_db()
         tally.links = _links(client, source)
         writing.conclude(source, tally)
+    except StripeSource.DoesNotExist:
+        raise SourceError(f"{source} was disconnected during the sync; what it wrote stays in the ledger.") from None
     except (stripe.StripeError, objects.UnmappableObject) as exc:
         message = describe(exc) if isinstance(exc, stripe.StripeError) else f"Cannot map an upstream object: {exc}"
         logger.warning("Sync of %s failed: %s", source, message)
