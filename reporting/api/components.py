@@ -1,8 +1,8 @@
 """The pieces operations share: query, path and header parameters, and responses.
 
 Query strings use the wire keys form bodies use (bodies.py): `expand[]` (repeated), and `created`
-as Stripe describes it, an integer or a `gt`/`gte`/`lt`/`lte` object in `deepObject` style
-(`created[gte]=1700000000`).
+(and a payout's `arrival_date`) as Stripe describes it, an integer or a `gt`/`gte`/`lt`/`lte` object
+in `deepObject` style (`created[gte]=1700000000`).
 """
 
 from __future__ import annotations
@@ -42,6 +42,30 @@ def query_param(name: str, description: str, schema: Schema) -> Schema:
     return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
 
 
+def time_param(name: str, description: str) -> Schema:
+    """A time in Unix seconds, or a range of them (`name[gt]`, `gte`, `lt`, `lte`), as Stripe takes `created`."""
+    second: Schema = {"type": "integer", "minimum": 0, "maximum": MAX_TIMESTAMP}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "style": "deepObject",
+        "explode": True,
+        "schema": {
+            "anyOf": [
+                {
+                    "title": "range_query_specs",
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {op: dict(second) for op in ("gt", "gte", "lt", "lte")},
+                },
+                dict(second),
+            ]
+        },
+    }
+
+
 PARAMETERS: dict[str, Schema] = {
     "limit": query_param(
         "limit",
@@ -58,28 +82,13 @@ PARAMETERS: dict[str, Schema] = {
         "A cursor: an object id; the page holds the objects before (newer than) it. Exclusive with `starting_after`.",
         string(),
     ),
-    "created": {
-        "name": "created",
-        "in": "query",
-        "required": False,
-        "description": "Only objects created at this Unix second (`created=T`), or in a range (`created[gte]=T`).",
-        "style": "deepObject",
-        "explode": True,
-        "schema": {
-            "anyOf": [
-                {
-                    "title": "range_query_specs",
-                    "type": "object",
-                    "additionalProperties": False,
-                    "properties": {
-                        op: {"type": "integer", "minimum": 0, "maximum": MAX_TIMESTAMP}
-                        for op in ("gt", "gte", "lt", "lte")
-                    },
-                },
-                {"type": "integer", "minimum": 0, "maximum": MAX_TIMESTAMP},
-            ]
-        },
-    },
+    "created": time_param(
+        "created", "Only objects created at this Unix second (`created=T`), or in a range (`created[gte]=T`)."
+    ),
+    "arrival_date": time_param(
+        "arrival_date",
+        "Only payouts expected to arrive at this Unix second (`arrival_date=T`), or in a range (`arrival_date[gte]=T`).",
+    ),
     "Idempotency-Key": {
         "name": "Idempotency-Key",
         "in": "header",

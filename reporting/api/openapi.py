@@ -14,6 +14,7 @@ from django.http.response import HttpResponseBase
 
 from .auth import api_view
 from .components import PARAMETERS, RESPONSES
+from .ledger_schemas import LEDGER_SCHEMAS
 from .operations import GET_OPENAPI, OPERATIONS
 from .schemas import (
     ERROR,
@@ -46,6 +47,11 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "file_link": FILE_LINK,
     "file_link_list": list_of("file_link", "^/v1/file_links$", "A page of file links, newest first."),
+    **LEDGER_SCHEMAS,
+    "balance_transaction_list": list_of(
+        "balance_transaction", "^/v1/balance_transactions$", "A page of balance transactions, newest first."
+    ),
+    "payout_list": list_of("payout", "^/v1/payouts$", "A page of payouts, newest first."),
     "error": ERROR,
     "api_errors": ERROR_DETAIL,
 }
@@ -67,11 +73,23 @@ def schema() -> dict[str, Any]:
             "title": "reporting",
             "version": API_VERSION,
             "description": "A self-hosted service that answers Stripe's Reporting API (report runs and types, "
-            "files, file links) on the wire: same objects, parameters, errors and pagination.",
+            "files, file links) and reads of its ledger (balance transactions, payouts) on the wire: "
+            "same objects, parameters, errors and pagination.",
         },
         "servers": [{"url": "/"}],
         "security": [{"basicAuth": []}, {"bearerAuth": []}],
-        "tags": [{"name": name} for name in ("Report runs", "Report types", "Files", "File links", "Meta")],
+        "tags": [
+            {"name": name}
+            for name in (
+                "Report runs",
+                "Report types",
+                "Files",
+                "File links",
+                "Balance transactions",
+                "Payouts",
+                "Meta",
+            )
+        ],
         "paths": paths(),
         "components": {
             "securitySchemes": {

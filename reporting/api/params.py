@@ -110,6 +110,15 @@ def string(value: Any, param: str) -> str:
     return value
 
 
+def one_of(value: str, param: str, choices: Collection[str]) -> str:
+    """Read an enum parameter: a value outside `choices` is refused, never matched against nothing."""
+    if value not in choices:
+        raise StripeError(
+            f"Invalid {param}: must be one of {', '.join(choices)}", code="parameter_invalid", param=param
+        )
+    return value
+
+
 def check_known(params: dict[str, Any], allowed: Iterable[str], prefix: str = "") -> None:
     """Refuse any key not in `allowed`: unknown parameters are never silently dropped."""
     known = set(allowed)
@@ -127,3 +136,12 @@ def check_expand(params: dict[str, Any], allowed: Collection[str]) -> set[str]:
         if path not in allowed:
             raise StripeError(f"This property cannot be expanded ({path}).", param="expand")
     return set(expand)
+
+
+def expanded(paths: Collection[str], prefix: str = "") -> set[str]:
+    """The paths to expand from each object, `prefix` (a list's `data.`) removed.
+
+    As on Stripe, a path expands what leads to it too: `source.charge` expands the source.
+    """
+    split = [path.removeprefix(prefix).split(".") for path in paths]
+    return {".".join(parts[:n]) for parts in split for n in range(1, len(parts) + 1)}

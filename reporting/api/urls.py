@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 
 from . import openapi
-from .views import files, links, not_found, runs, types
+from .views import files, ledger, links, not_found, runs, types
 
 app_name = "api"
 urlpatterns = [
@@ -16,6 +16,10 @@ urlpatterns = [
     path("v1/files/<str:file_id>/contents", files.file_contents, name="file-contents"),
     path("v1/file_links", links.file_links, name="file-links"),
     path("v1/file_links/<str:link_id>", links.file_link, name="file-link"),
+    path("v1/balance_transactions", ledger.balance_transactions, name="balance-transactions"),
+    path("v1/balance_transactions/<str:txn_id>", ledger.balance_transaction, name="balance-transaction"),
+    path("v1/payouts", ledger.payouts, name="payouts"),
+    path("v1/payouts/<str:payout_id>", ledger.payout, name="payout"),
     path("v1/openapi.json", openapi.schema_view, name="openapi"),
     path("links/<str:token>", links.public_link, name="public-link"),
     # Anything else under /v1 answers Stripe's "Unrecognized request URL".

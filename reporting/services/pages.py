@@ -30,8 +30,13 @@ def newest_first(
     starting_after: str | None = None,
     ending_before: str | None = None,
     cursor_scope: models.QuerySet[M] | None = None,
+    id_field: str = "pk",
 ) -> Page[M]:
     """One page by (created, id), newest first, after or before a cursor row.
+
+    Cursors name rows by `id_field`, which also breaks ties in `created`: the
+    primary key, or a field unique within the queryset (the ledger's Stripe ids,
+    unique per account and mode, where the primary key is a surrogate).
 
     `starting_after=<id>` gives the rows older than that row, `ending_before=<id>`
     the rows newer than it (still shown newest first; `has_more` then means newer
@@ -47,13 +52,18 @@ def newest_first(
     newer = ending_before is not None
     cursor = None
     if cursor_id is not None:
-        cursor = (queryset if cursor_scope is None else cursor_scope).filter(pk=cursor_id)
+        cursor = (queryset if cursor_scope is None else cursor_scope).filter(**{id_field: cursor_id})
         created = Subquery(cursor.values("created")[:1])
+        # (created, id) beyond the cursor's, spelled so that the `created` bound alone is an index range.
         if newer:
-            queryset = queryset.filter(Q(created__gt=created) | Q(created=created, pk__gt=cursor_id))
+            queryset = queryset.filter(
+                Q(created__gte=created), Q(created__gt=created) | Q(**{f"{id_field}__gt": cursor_id})
+            )
         else:
-            queryset = queryset.filter(Q(created__lt=created) | Q(created=created, pk__lt=cursor_id))
-    ordered = queryset.order_by("created", "pk") if newer else queryset.order_by("-created", "-pk")
+            queryset = queryset.filter(
+                Q(created__lte=created), Q(created__lt=created) | Q(**{f"{id_field}__lt": cursor_id})
+            )
+    ordered = queryset.order_by("created", id_field) if newer else queryset.order_by("-created", f"-{id_field}")
     rows = list(ordered[: limit + 1])
     if cursor is not None and not rows and not cursor.exists():
         raise UnknownCursor(cursor_id)

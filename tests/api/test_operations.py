@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from reporting.api.openapi import schema
 from reporting.api.schemas import report_parameters
 from reporting.models import FileLink
-from tests.factories import FileFactory, ReportRunFactory
+from tests.factories import BalanceTransactionFactory, FileFactory, PayoutFactory, ReportRunFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,16 @@ def ids(account):
     run = ReportRunFactory(account=account)
     run.mark_succeeded(result=FileFactory(account=account), row_count=1)
     link = FileLink.objects.create(account=account, file=run.result)
-    return {"report_run": run.id, "report_type": "balance.summary.1", "file": run.result_id, "link": link.id}
+    payout = PayoutFactory(account=account)
+    txn = BalanceTransactionFactory(account=account, type="payout", source_id=payout.stripe_id, payout=payout)
+    return {
+        "report_run": run.id,
+        "report_type": "balance.summary.1",
+        "file": run.result_id,
+        "link": link.id,
+        "id": txn.stripe_id,
+        "payout": payout.stripe_id,
+    }
 
 
 def send(api, ids, path, method, pairs):

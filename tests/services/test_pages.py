@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from reporting import services
-from reporting.models import ReportRun
-from tests.factories import AccountFactory, ReportRunFactory
+from reporting.models import BalanceTransaction, ReportRun
+from tests.factories import AccountFactory, BalanceTransactionFactory, ReportRunFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +62,28 @@ def test_cursor_scope_finds_a_cursor_the_filter_hides(runs):
     found = services.newest_first(older_only, limit=10, starting_after=runs[0], cursor_scope=ReportRun.objects.all())
 
     assert [r.id for r in found.items] == runs[1:]
+
+
+def test_pages_by_another_unique_field_break_ties_by_it(account):
+    # Ledger rows: cursors and ties by the Stripe id, unrelated to the surrogate primary key's order.
+    made = [
+        BalanceTransactionFactory(account=account, stripe_id=f"txn_{name}", created=BASE + timedelta(seconds=i // 3))
+        for i, name in enumerate(["c", "a", "e", "b", "f", "d", "g"])
+    ]
+    rows = BalanceTransaction.objects.all()
+    expected = [t.stripe_id for t in sorted(made, key=lambda t: (t.created, t.stripe_id), reverse=True)]
+
+    def page(**kwargs):
+        found = services.newest_first(rows, limit=3, id_field="stripe_id", **kwargs)
+        return [t.stripe_id for t in found.items], found.has_more
+
+    first = page()
+    second = page(starting_after=first[0][-1])
+    back = page(ending_before=second[0][0])
+
+    assert first == (expected[:3], True)
+    assert second == (expected[3:6], True)
+    assert back == (expected[:3], False)
+    assert page(starting_after=second[0][-1]) == (expected[6:], False)
+    with pytest.raises(services.UnknownCursor):
+        page(starting_after="txn_missing")

@@ -118,8 +118,18 @@ _PREFIXES = {
     "tu_": "topup",
     "trr_": "transfer_reversal",
 }
-# Fields that hold an id unless the request expands them (by path from the source).
-EXPANDABLE = ("customer", "payment_intent", "invoice", "charge", "destination", "account", "transfer_data.destination")
+# Fields that hold an id unless the request expands them (by path from the source), and the
+# `object` each is once expanded (Stripe's clients choose the class they build by it).
+EXPANDED_OBJECTS = {
+    "customer": "customer",
+    "payment_intent": "payment_intent",
+    "invoice": "invoice",
+    "charge": "charge",
+    "destination": "account",
+    "account": "account",
+    "transfer_data.destination": "account",
+}
+EXPANDABLE = tuple(EXPANDED_OBJECTS)
 _CARD = {
     "charge": "payment_method_details.card",
     "refund": "charge.payment_method_details.card",
@@ -141,14 +151,22 @@ def source_object(source_id: str) -> str | None:
 
 
 def balance_transaction(
-    txn: BalanceTransaction, *, expand: Iterable[str] = (), payout: Payout | None = None
+    txn: BalanceTransaction,
+    *,
+    expand: Iterable[str] = (),
+    payout: Payout | None = None,
+    failure: BalanceTransaction | None = None,
 ) -> dict[str, Any]:
-    """The balance_transaction object of a ledger row; `expand` holds paths from it ("source", "source.charge")."""
+    """The balance_transaction object of a ledger row; `expand` holds paths from it ("source", "source.charge").
+
+    `payout` is the payout the row's source names, if any, and `failure` that payout's
+    payout_failure transaction: an expanded payout source shows it as the payout itself does.
+    """
     expand = set(expand)
     source: Any = txn.source_id or None
     if source and "source" in expand:
         if payout is not None and txn.source_id == payout.stripe_id:
-            source = payout_object(payout)
+            source = payout_object(payout, failure=failure)
         elif (kind := source_object(txn.source_id)) is not None and kind != "payout":
             source = _collapse(_source(txn, kind), {p.removeprefix("source.") for p in expand})
     return {
@@ -204,6 +222,8 @@ def _source(txn: BalanceTransaction, kind: str) -> dict[str, Any]:
     paths = SOURCE_PATHS.get(kind, {})
     for name, path in paths.items():
         value = getattr(txn, name)
+        if path == "id" and value is None:
+            continue  # a charge whose charge_id the ledger lacks: its id is still the source's
         if name in _TIMES:
             value = _unix(value) if value is not None else None
         elif name in _METADATA:
@@ -217,12 +237,13 @@ def _source(txn: BalanceTransaction, kind: str) -> dict[str, Any]:
 
 
 def _collapse(obj: dict[str, Any], expand: set[str], prefix: str = "") -> dict[str, Any]:
-    """Replace each expandable object the request did not expand with its id."""
+    """Replace each expandable object the request did not expand with its id; name those it did."""
     for path in EXPANDABLE:
         value = _get(obj, path)
         if isinstance(value, dict):
             if f"{prefix}{path}" in expand:
-                _collapse(value, expand, f"{prefix}{path}.")
+                _put(obj, path, {"id": value.get("id"), "object": EXPANDED_OBJECTS[path], **value})
+                _collapse(_get(obj, path), expand, f"{prefix}{path}.")
             else:
                 _put(obj, path, value.get("id"))
     return obj

@@ -11,13 +11,15 @@ from typing import Any
 
 import jsonschema
 
+from reporting.api.ledger_schemas import CARD_TITLE
 from reporting.api.openapi import schema
 
 DOCUMENT = schema()
 
 
-# Objects that echo only some of their keys; every other object emits every key it declares.
-SOME_KEYS = {"reporting.report_run.parameters", "api_errors"}
+# Objects that echo only some of their keys (a card's `wallet` only when the ledger knows whether Link
+# paid); every other object emits every key it declares.
+SOME_KEYS = {"reporting.report_run.parameters", "api_errors", CARD_TITLE}
 
 
 def to_json_schema(node: Any) -> Any:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from reporting import tasks
 from reporting.models import FileLink, ReportRun
-from tests.factories import FileFactory, ReportRunFactory
+from tests.factories import BalanceTransactionFactory, FileFactory, PayoutFactory, ReportRunFactory
 
 JUNE_TO_OCTOBER = {
     "interval_start": int(datetime(2025, 6, 1, tzinfo=UTC).timestamp()),
@@ -50,6 +50,47 @@ class World:
     ids: dict[str, list[str]] = field(default_factory=dict)
 
 
+def ledger_ids(account) -> dict[str, list[str]]:
+    """A failed automatic payout with what it settled (a charge, its refund), its own and its failure's
+    transactions, and a manual payout: after the runs' interval, so their reports do not change."""
+    november = datetime(2025, 11, 3, tzinfo=UTC)
+    failed = PayoutFactory(account=account, status="failed", created=november + timedelta(days=2))
+    manual = PayoutFactory(account=account, automatic=False, created=november + timedelta(days=1))
+    charge = {"charge_id": "ch_world", "customer_id": "cus_world", "customer_email": "ada@example.com"}
+    rows = [
+        BalanceTransactionFactory(account=account, created=november, source_id="ch_world", is_link=True, **charge),
+        BalanceTransactionFactory(
+            account=account,
+            type="refund",
+            reporting_category="refund",
+            amount=-500,
+            fee=0,
+            created=november + timedelta(hours=1),
+            source_id="re_world",
+            automatic_payout=failed,
+            **charge,
+        ),
+    ]
+    for payout, kind, sign, days in (
+        (failed, "payout", -1, 2),
+        (failed, "payout_failure", 1, 5),
+        (manual, "payout", -1, 1),
+    ):
+        rows.append(
+            BalanceTransactionFactory(
+                account=account,
+                type=kind,
+                reporting_category="payout" if kind == "payout" else "payout_reversal",
+                amount=sign * payout.amount,
+                fee=0,
+                created=november + timedelta(days=days),
+                source_id=payout.stripe_id,
+                payout=payout,
+            )
+        )
+    return {"id": [row.stripe_id for row in rows], "payout": [failed.stripe_id, manual.stripe_id]}
+
+
 @pytest.fixture
 def world(api, account, no_broker) -> World:
     pending = ReportRun.objects.get(pk=api.post("/v1/reporting/report_runs", CREATE_RUN).json()["id"])
@@ -70,5 +111,6 @@ def world(api, account, no_broker) -> World:
         "file": [succeeded.result_id, expired_file.id],
         "link": [link.id, expired_link.id],
         "token": [link.token, expired_link.token],
+        **ledger_ids(account),
     }
     return world

@@ -21,7 +21,7 @@ def lenient_api(test_secret, ledger):
 
 @pytest.mark.parametrize("key", ["created", "created[lt]", "created[gte]"])
 def test_created_filter_accepts_the_largest_timestamp(lenient_api, key):
-    # pagination.created_filter builds all four bounds eagerly; `t + 1 s` overflows at year 9999 (500).
+    # pagination.time_filter built all four bounds eagerly; `t + 1 s` overflows at year 9999 (500).
     response = lenient_api.get("/v1/reporting/report_runs", {key: "253402300799"})
 
     assert conforms(response).status == 200

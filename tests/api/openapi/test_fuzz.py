@@ -99,6 +99,8 @@ def real_values(world: World, path: str = "") -> dict[str, list[Any]]:
         "/v1/reporting/report_runs": world.ids["report_run"],
         "/v1/files": world.ids["file"],
         "/v1/file_links": world.ids["link"],
+        "/v1/balance_transactions": world.ids["id"],
+        "/v1/payouts": world.ids["payout"],
     }.get(path, [])
     in_an_hour = int(time.time()) + 3600
     return {
@@ -112,6 +114,11 @@ def real_values(world: World, path: str = "") -> dict[str, list[Any]]:
         "parameters[payout]": [],
         "parameters[connected_account]": [],
         "file": world.ids["file"],
+        "payout": world.ids["payout"],
+        "source": ["ch_world", "re_world", world.ids["payout"][0]],
+        "type": ["charge", "payout"],
+        "currency": ["usd", "USD"],
+        "status": ["failed", "paid"],
         "expires_at": [in_an_hour] + (["now", ""] if path == "/v1/file_links/{link}" else []),
         "starting_after": cursors,
         "ending_before": cursors,
@@ -221,11 +228,25 @@ def real_values_by_key(world: World, path: str) -> dict[str, list[str]]:
     in_an_hour = str(int(time.time()) + 3600)
     return {
         **real,
-        "expand[]": ["data.result", "data.file", "data.links", "result", "file", "links", "parameters"],
+        "expand[]": [
+            "data.result",
+            "data.file",
+            "data.links",
+            "result",
+            "file",
+            "links",
+            "parameters",
+            "data.source",
+            "source.charge.customer",
+            "data.failure_balance_transaction",
+            "failure_balance_transaction",
+        ],
         "limit": ["1", "2", "100"],
         "created": [str(JUNE_TO_OCTOBER["interval_start"])],
         "created[gte]": ["0", "1700000000"],
         "created[lt]": ["4102444800"],
+        "arrival_date": ["1762387200"],
+        "arrival_date[gte]": ["0", "1700000000"],
         "expires_at": [in_an_hour, "now", ""],
         "expired": ["true", "false"],
         "purpose": ["finance_report_run"],

@@ -1,86 +1,22 @@
-"""Every operation of the API, declared once: the OpenAPI document and the views' checks read it.
-
-An operation is one method on one path. Its query parameters and form body name what its
-view accepts, and its `expand` the paths the view expands, so the document cannot offer a
-parameter the view refuses, nor the view take one the document does not list.
-"""
+"""The Reporting API's operations: report runs and types, files and file links, and the document itself."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
-from typing import Any
-
-from .bodies import FILE_LINK_BODY, FILE_LINK_UPDATE_BODY, REPORT_RUN_BODY, Body
-from .components import (
+from reporting.api.bodies import FILE_LINK_BODY, FILE_LINK_UPDATE_BODY, REPORT_RUN_BODY
+from reporting.api.components import (
     CSV_OK,
     JSON_ERRORS,
     PAGE_PARAMS,
     POST_ERRORS,
-    expand_param,
     json_ok,
     param,
     path_param,
     query_param,
-    resolve_parameter,
     response_ref,
 )
-from .params import check_expand, check_known
-from .schemas import FILE_PURPOSES, Schema, string
+from reporting.api.schemas import FILE_PURPOSES, string
 
-
-@dataclass(frozen=True)
-class Operation:
-    """One method on one path: what the document says of it and what its view accepts.
-
-    `parameters` are OpenAPI parameter objects (path, query, header); `expand` the paths
-    the view can expand (None: no `expand` at all, as opposed to one that expands nothing).
-    """
-
-    method: str
-    path: str
-    operation_id: str
-    summary: str
-    tag: str
-    responses: dict[str, Schema]
-    parameters: tuple[Schema, ...] = ()
-    body: Body | None = None
-    expand: tuple[str, ...] | None = None
-    public: bool = False  # served without a key
-    description: str = ""
-
-    @cached_property
-    def accepted(self) -> frozenset[str]:
-        """The top-level names the view takes (`parameters` for `parameters[interval_start]`)."""
-        names = [p["name"] for p in map(resolve_parameter, self.parameters) if p["in"] == "query"]
-        names += self.body.properties if self.body else []
-        names += ["expand"] if self.expand is not None else []
-        return frozenset(name.partition("[")[0] for name in names)
-
-    def check(self, params: dict[str, Any]) -> set[str]:
-        """Refuse a parameter or an expand path the operation does not declare; return the paths to expand."""
-        check_known(params, self.accepted)
-        return check_expand(params, self.expand or ())
-
-    def openapi(self) -> Schema:
-        """Describe the operation as the document's path item does."""
-        op: Schema = {"operationId": self.operation_id, "summary": self.summary, "tags": [self.tag]}
-        if self.description:
-            op["description"] = self.description
-        parameters = list(self.parameters)
-        if self.expand is not None and self.body is None:
-            parameters.append(expand_param(list(self.expand)))
-        if parameters:
-            op["parameters"] = parameters
-        if self.body:
-            op["requestBody"] = self.body.openapi(self.expand)
-        if self.public:
-            op["security"] = []
-        op["responses"] = self.responses
-        return op
-
-
-# Operations, in the document's order
+from .operation import Operation
 
 REPORT_RUN_ID = path_param("report_run", "The id of a report run (`frr_…`).")
 REPORT_TYPE_ID = path_param("report_type", "The id of a report type, such as `balance.summary.1`.")
@@ -251,21 +187,4 @@ GET_OPENAPI = Operation(
         "400": response_ref("BadRequest"),
     },
     public=True,
-)
-
-OPERATIONS = (
-    LIST_REPORT_RUNS,
-    CREATE_REPORT_RUN,
-    RETRIEVE_REPORT_RUN,
-    LIST_REPORT_TYPES,
-    RETRIEVE_REPORT_TYPE,
-    LIST_FILES,
-    RETRIEVE_FILE,
-    DOWNLOAD_FILE,
-    LIST_FILE_LINKS,
-    CREATE_FILE_LINK,
-    RETRIEVE_FILE_LINK,
-    UPDATE_FILE_LINK,
-    DOWNLOAD_LINK,
-    GET_OPENAPI,
 )
