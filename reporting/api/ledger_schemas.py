@@ -14,7 +14,7 @@ from typing import Any
 from django.db import models
 
 from reporting.models import BalanceTransaction
-from reporting.sources.stripe.objects import EXPANDED_OBJECTS, SOURCE_OBJECTS, SOURCE_PATHS
+from reporting.sources.stripe.paths import EXPANDED_OBJECTS, SOURCE_OBJECTS, SOURCE_PATHS
 
 from .schemas import Schema, boolean, object_name, ref, string, timestamp
 
@@ -92,7 +92,7 @@ def _node(sub: Any, relative: str, path: str) -> Schema:
             "nullable": True,
             "description": f"An id, or the object when `source.{path}` is expanded.",
         }
-    # objects._prune: a nested object whose every value is null is null itself.
+    # paths.prune: a nested object whose every value is null is null itself.
     return {**schema, "nullable": True}
 
 

@@ -88,6 +88,8 @@ class Payout(AppendOnlyModel):
         indexes = [
             models.Index(fields=["account", "livemode", "effective_at"], name="payout_mode_effective"),
             models.Index(fields=["stripe_id"], name="payout_stripe_id"),  # admin search across accounts
+            # GET /v1/payouts: pages newest first.
+            models.Index(fields=["account", "livemode", "created", "stripe_id"], name="payout_mode_created"),
         ]
 
     def __str__(self) -> str:
@@ -179,6 +181,9 @@ class BalanceTransaction(AppendOnlyModel):
             # Interval scans of the balance family, and the per-currency opening balance.
             models.Index(fields=["account", "livemode", "effective_at"], name="txn_mode_effective"),
             models.Index(fields=["stripe_id"], name="txn_stripe_id"),  # admin search across accounts
+            # GET /v1/balance_transactions: pages newest first, and the `source` filter.
+            models.Index(fields=["account", "livemode", "created", "stripe_id"], name="txn_mode_created"),
+            models.Index(fields=["account", "livemode", "source_id"], name="txn_mode_source"),
         ]
 
     def __str__(self) -> str:

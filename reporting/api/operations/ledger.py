@@ -9,7 +9,7 @@ from reporting.api.schemas import string
 from reporting.categories import TYPE_CATEGORIES
 from reporting.currencies import CURRENCY_CHOICES
 from reporting.models import Payout
-from reporting.sources.stripe.objects import EXPANDABLE, SOURCE_PATHS
+from reporting.sources.stripe.paths import EXPANDABLE, SOURCE_PATHS
 
 from .operation import Operation
 
@@ -20,7 +20,7 @@ def expandable(paths: Iterable[str]) -> list[str]:
     return [field for field in EXPANDABLE if any(path.startswith(f"{field}.") for path in paths)]
 
 
-# A transaction's source, any field of it that can be expanded (objects.EXPANDABLE), and under a
+# A transaction's source, any field of it that can be expanded (paths.EXPANDABLE), and under a
 # refund's or a dispute's `charge`, those of a charge.
 SOURCE_EXPAND = (
     "source",
