@@ -4,22 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reporting', '0014_stripe_sources'),
+        ("reporting", "0014_stripe_sources"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='balancetransaction',
-            index=models.Index(fields=['account', 'livemode', 'created', 'stripe_id'], name='txn_mode_created'),
+            model_name="balancetransaction",
+            index=models.Index(fields=["account", "livemode", "created", "stripe_id"], name="txn_mode_created"),
         ),
         migrations.AddIndex(
-            model_name='balancetransaction',
-            index=models.Index(fields=['account', 'livemode', 'source_id'], name='txn_mode_source'),
+            model_name="balancetransaction",
+            index=models.Index(fields=["account", "livemode", "source_id"], name="txn_mode_source"),
         ),
         migrations.AddIndex(
-            model_name='payout',
-            index=models.Index(fields=['account', 'livemode', 'created', 'stripe_id'], name='payout_mode_created'),
+            model_name="payout",
+            index=models.Index(fields=["account", "livemode", "created", "stripe_id"], name="payout_mode_created"),
         ),
     ]
