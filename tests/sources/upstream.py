@@ -54,9 +54,22 @@ class Upstream:
         """Run a module as a script in A's environment, return what it prints."""
         return _run([sys.executable, "-m", module, *args], self.env)
 
-    def render(self, specs: list[dict[str, Any]], out: Path) -> None:
+    @contextmanager
+    def rendering(self, specs: list[dict[str, Any]], out: Path) -> Iterator[None]:
+        """Render the files on A while the block runs (B renders its own meanwhile); done when it ends."""
         request = json.dumps({"account": self.account_id, "livemode": False, "specs": specs})
-        _run([sys.executable, "-m", "tests.sources.render", str(out)], self.env, stdin=request)
+        args = [sys.executable, "-m", "tests.sources.render", str(out)]
+        process = subprocess.Popen(
+            args, cwd=BASE_DIR, env=self.env, stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        assert process.stdin is not None
+        process.stdin.write(request)
+        process.stdin.close()
+        yield
+        assert process.stderr is not None
+        errors = process.stderr.read()
+        if process.wait(timeout=120) != 0:
+            raise RuntimeError(f"rendering on A failed ({process.returncode}):\n{errors[-3000:]}")
 
     def faults(self, *lines: str) -> None:
         (self.var_dir / "faults").write_text("".join(f"{line}\n" for line in lines))
