@@ -328,5 +328,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # django-axes says three INFO lines per login; its warnings (failures, lockouts) are the news.
-    "loggers": {"axes": {"level": "WARNING"}},
+    # The stripe client says a line per request to Stripe; the sync logs what went wrong, in words.
+    "loggers": {"axes": {"level": "WARNING"}, "stripe": {"level": "WARNING"}},
 }

@@ -79,6 +79,22 @@ def requesting_user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
+def may_request_somewhere(model_admin: admin.ModelAdmin[Any], request: HttpRequest) -> bool:
+    """Whether to offer an action that requests work for an account (a re-run, a sync).
+
+    The view permission plus a role that may request in some account: a staff member gets no
+    more power here than the dashboard gives them. The action checks each row's account itself.
+    """
+    if request.user.is_superuser:
+        return True
+    return (
+        model_admin.has_view_permission(request)
+        and Membership.objects.filter(
+            user=requesting_user(request), role__in=[Membership.Role.ANALYST, Membership.Role.ADMIN]
+        ).exists()
+    )
+
+
 def memberships_of(request: HttpRequest) -> dict[str, Membership]:
     return {m.account_id: m for m in Membership.objects.filter(user=requesting_user(request))}
 

@@ -12,7 +12,6 @@ from django.utils.safestring import SafeString
 
 from reporting.models import (
     Door,
-    Membership,
     ReportRun,
 )
 from reporting.services import Caller, RunRequestError, request_run
@@ -25,6 +24,7 @@ from .base import (
     ReadOnlyAdmin,
     admin_link,
     format_duration,
+    may_request_somewhere,
     pretty_json,
     requesting_user,
 )
@@ -141,23 +141,8 @@ class ReportRunAdmin(ModeColumn, ReadOnlyAdmin[ReportRun]):
         return format_html_join(", ", "{}", ((admin_link(r),) for r in reruns))
 
     def has_rerun_permission(self, request: HttpRequest) -> bool:
-        """Re-running is requesting a run for the account: the view permission plus the role that may request.
-
-        No model permission fits better: `change_reportrun` would mean editing
-        rows, which nobody does. A staff member gets no more power here than the
-        dashboard gives them: analysts and admins of an account may request its
-        runs (and only admins see, so re-run, live ones). Each run is checked in
-        the action itself; this only decides whether the action is offered.
-        """
-        if request.user.is_superuser:
-            return True
-        return (
-            self.has_view_permission(request)
-            and Membership.objects.filter(
-                user=requesting_user(request),
-                role__in=[Membership.Role.ANALYST, Membership.Role.ADMIN],
-            ).exists()
-        )
+        """Re-running is requesting a run: no model permission fits (`change_reportrun` would mean editing rows)."""
+        return may_request_somewhere(self, request)
 
     @admin.action(description="Re-run selected runs", permissions=["rerun"])
     def rerun(self, request: HttpRequest, queryset: QuerySet[ReportRun]) -> None:

@@ -19,12 +19,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from reporting.models import DataWatermark, Door, Membership, StripeSource
+from reporting.models import DataWatermark, Door, StripeSource
 from reporting.services import Caller
 from reporting.services.sources import SourceError, SyncStatus, request_sync
 from reporting.templatetags.reporting import in_words
 
-from .base import EMPTY, AccountFilter, ModeColumn, ModeFilter, ReadOnlyAdmin, requesting_user
+from .base import EMPTY, AccountFilter, ModeColumn, ModeFilter, ReadOnlyAdmin, may_request_somewhere, requesting_user
 
 
 class FailingFilter(admin.SimpleListFilter):
@@ -106,15 +106,7 @@ class StripeSourceAdmin(ModeColumn, ReadOnlyAdmin[StripeSource]):
 
     def has_sync_permission(self, request: HttpRequest) -> bool:
         """Like the dashboard's "Sync now": analysts and admins of an account (each source checked in the action)."""
-        if request.user.is_superuser:
-            return True
-        return (
-            self.has_view_permission(request)
-            and Membership.objects.filter(
-                user=requesting_user(request),
-                role__in=[Membership.Role.ANALYST, Membership.Role.ADMIN],
-            ).exists()
-        )
+        return may_request_somewhere(self, request)
 
     @admin.action(description="Sync selected sources now", permissions=["sync"])
     def sync_now(self, request: HttpRequest, queryset: QuerySet[StripeSource]) -> None:

@@ -22,11 +22,16 @@ METADATA = {
 
 
 def render(account_id: str, livemode: bool, specs: list[dict[str, Any]], out: Path) -> None:
-    """Write each spec's file as `out/<name>.csv`, with every column of its type and the demo's metadata keys."""
+    """Write each spec's file as `out/<name>.csv`, with every column of its type and the demo's metadata keys.
+
+    And the test-mode ledger itself, as `out/ledger.json` (tests.sources.ledger_dump).
+    """
     from reporting.reports import Params, get_report
     from reporting.unixtime import from_unix
+    from tests.sources.ledger_dump import dump
 
     out.mkdir(parents=True, exist_ok=True)
+    (out / "ledger.json").write_text(json.dumps(dump(account_id), sort_keys=True))
     for spec in specs:
         report = get_report(spec["type"])
         assert report is not None, spec

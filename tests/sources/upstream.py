@@ -43,9 +43,6 @@ class Upstream:
         self._ledger = None
         return self.python(code)
 
-    def manage(self, *args: str) -> str:
-        return _run([sys.executable, "manage.py", *args], self.env)
-
     def python(self, code: str) -> str:
         """Run code in A's Django (its database), return what it prints."""
         return _run([sys.executable, "-c", f"import django; django.setup()\n{code}"], self.env)
@@ -88,8 +85,10 @@ def upstream_instance(var_dir: Path, redis_url: str, *, rows: int) -> Iterator[U
         "PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
     upstream = Upstream(f"http://127.0.0.1:{port}", env, var_dir)
-    upstream.manage("migrate", "-v0")
-    upstream.manage("load_demo", "--rows", str(rows))
+    # One process for both (each Django start costs most of a second).
+    upstream.python(
+        f"from django.core.management import call_command as c\nc('migrate', verbosity=0)\nc('load_demo', rows={rows})"
+    )
     args = [sys.executable, "-m", "gunicorn", "-c", "python:config.gunicorn", "config.wsgi"]
     args += ["--bind", f"127.0.0.1:{port}", "--workers", "1"]
     log = open(var_dir / "gunicorn.log", "wb")  # noqa: SIM115 (closed below, after the server)
