@@ -30,12 +30,3 @@ def dump(account_id: str) -> dict[str, list[Any]]:
 
 def _text(value: Any) -> str:
     return json.dumps(value, sort_keys=True) if isinstance(value, dict) else str(value)
-
-
-if __name__ == "__main__":
-    import sys
-
-    import django
-
-    django.setup()
-    print(json.dumps(dump(sys.argv[1])))

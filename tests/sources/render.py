@@ -1,14 +1,12 @@
 """Render report files straight from a ledger, for comparing two instances' ledgers byte for byte.
 
-The sync tests call `render` in the test process (instance B) and run this module
-as a script in instance A's environment (`python -m tests.sources.render DIR`, the
-specs as JSON on stdin), so both sides write every file with the same code.
+The sync tests call `render` in the test process (instance B) and in instance A's
+own Django (tests.sources.a_shell), so both sides write every file with the same code.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -48,11 +46,3 @@ def render(account_id: str, livemode: bool, specs: list[dict[str, Any]], out: Pa
         )
         with open(out / f"{spec['name']}.csv", "wb") as f:
             report.write(params, f)
-
-
-if __name__ == "__main__":
-    import django
-
-    django.setup()
-    request = json.load(sys.stdin)
-    render(request["account"], request["livemode"], request["specs"], Path(sys.argv[1]))

@@ -1,8 +1,8 @@
 """Instance A: another running copy of the product, on its own SQLite database, serving the demo ledger.
 
-It is migrated, loaded and served by real processes (`manage.py`, gunicorn), so
-the sync under test (instance B, the test process) reaches it only over HTTP,
-with the official client, as it would reach Stripe.
+It is migrated, loaded and served by real processes (a Django shell of its own,
+gunicorn), so the sync under test (instance B, the test process) reaches it
+only over HTTP, with the official client, as it would reach Stripe.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from tests.test_serving import BASE_DIR, free_port
 @dataclass(eq=False)
 class Upstream:
     url: str
-    env: dict[str, str]
     var_dir: Path
+    shell: subprocess.Popen[str]  # tests.sources.a_shell, in A's environment
     account_id: str = DEMO_ACCOUNT_ID
     secret: str = DEMO_TEST_SECRET
     _ledger: dict[str, list[Any]] | None = None
@@ -35,7 +35,10 @@ class Upstream:
     def ledger(self) -> dict[str, list[Any]]:
         """A's test-mode ledger (tests.sources.ledger_dump), read in A's own process until A changes."""
         if self._ledger is None:
-            self._ledger = json.loads(self.module("tests.sources.ledger_dump", self.account_id))
+            code = (
+                f"import json\nfrom tests.sources.ledger_dump import dump\nprint(json.dumps(dump({self.account_id!r})))"
+            )
+            self._ledger = json.loads(self.python(code))
         return self._ledger
 
     def change(self, code: str) -> str:
@@ -44,32 +47,34 @@ class Upstream:
         return self.python(code)
 
     def python(self, code: str) -> str:
-        """Run code in A's Django (its database), return what it prints."""
-        return _run([sys.executable, "-c", f"import django; django.setup()\n{code}"], self.env)
-
-    def module(self, module: str, *args: str) -> str:
-        """Run a module as a script in A's environment, return what it prints."""
-        return _run([sys.executable, "-m", module, *args], self.env)
+        """Run code in A's Django (its database) and return what it printed."""
+        self._send(code)
+        return self._answer()
 
     @contextmanager
     def rendering(self, specs: list[dict[str, Any]], out: Path) -> Iterator[None]:
         """Render the files on A while the block runs (B renders its own meanwhile); done when it ends."""
-        request = json.dumps({"account": self.account_id, "livemode": False, "specs": specs})
-        args = [sys.executable, "-m", "tests.sources.render", str(out)]
-        process = subprocess.Popen(
-            args, cwd=BASE_DIR, env=self.env, stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        self._send(
+            "from pathlib import Path\nfrom tests.sources.render import render\n"
+            f"render({self.account_id!r}, False, {specs!r}, Path({str(out)!r}))"
         )
-        assert process.stdin is not None
-        process.stdin.write(request)
-        process.stdin.close()
         yield
-        assert process.stderr is not None
-        errors = process.stderr.read()
-        if process.wait(timeout=120) != 0:
-            raise RuntimeError(f"rendering on A failed ({process.returncode}):\n{errors[-3000:]}")
+        self._answer()
 
     def faults(self, *lines: str) -> None:
         (self.var_dir / "faults").write_text("".join(f"{line}\n" for line in lines))
+
+    def _send(self, code: str) -> None:
+        assert self.shell.stdin is not None
+        self.shell.stdin.write(json.dumps(code) + "\n")
+        self.shell.stdin.flush()
+
+    def _answer(self) -> str:
+        assert self.shell.stdout is not None
+        answer = json.loads(self.shell.stdout.readline() or '{"error": "A\'s shell has ended"}')
+        if "error" in answer:
+            raise RuntimeError(f"on A:\n{answer['error'][-3000:]}")
+        return str(answer["out"])
 
 
 @contextmanager
@@ -84,21 +89,29 @@ def upstream_instance(var_dir: Path, redis_url: str, *, rows: int) -> Iterator[U
         "VAR_DIR": str(var_dir),
         "PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
-    upstream = Upstream(f"http://127.0.0.1:{port}", env, var_dir)
-    # One process for both (each Django start costs most of a second).
-    upstream.python(
-        f"from django.core.management import call_command as c\nc('migrate', verbosity=0)\nc('load_demo', rows={rows})"
+    shell_args = [sys.executable, "-m", "tests.sources.a_shell"]
+    shell = subprocess.Popen(
+        shell_args, cwd=BASE_DIR, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
+    upstream = Upstream(f"http://127.0.0.1:{port}", var_dir, shell)
     args = [sys.executable, "-m", "gunicorn", "-c", "python:config.gunicorn", "config.wsgi"]
     args += ["--bind", f"127.0.0.1:{port}", "--workers", "1"]
     log = open(var_dir / "gunicorn.log", "wb")  # noqa: SIM115 (closed below, after the server)
-    process = subprocess.Popen(args, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        _wait_healthy(upstream.url, process)
-        yield upstream
+        upstream.python(
+            f"from django.core.management import call_command as c\nc('migrate', verbosity=0)\nc('load_demo', rows={rows})"
+        )
+        process = subprocess.Popen(args, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            _wait_healthy(upstream.url, process)
+            yield upstream
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        assert shell.stdin is not None
+        shell.stdin.close()
+        shell.wait(timeout=20)
         log.close()
 
 
@@ -111,10 +124,3 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
         except OSError:
             time.sleep(0.1)
     raise RuntimeError("instance A did not answer /healthz")
-
-
-def _run(args: list[str], env: dict[str, str], stdin: str | None = None) -> str:
-    done = subprocess.run(args, cwd=BASE_DIR, env=env, input=stdin, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"{args[1:3]} failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    return done.stdout

@@ -155,6 +155,13 @@ class _Client:
     def __init__(self, source: StripeSource, secret: str) -> None:
         self.source = source
         self.client = client_for(secret)
+        self.beaten = time.monotonic()
+
+    def beat(self) -> None:
+        """Renew the hold on the source, a few times per STRIPE_SYNC_STALE_AFTER (not on every page)."""
+        if time.monotonic() - self.beaten >= min(5.0, settings.STRIPE_SYNC_STALE_AFTER / 4):
+            StripeSource.objects.filter(pk=self.source.pk).update(sync_heartbeat=timezone.now())
+            self.beaten = time.monotonic()
 
     def oldest(self, end: datetime) -> datetime | None:
         """A time at most a day before the oldest transaction created before `end`, by bisection (~14 calls)."""
@@ -191,7 +198,7 @@ class _Client:
     def _list(self, path: str, params: dict[str, Any]) -> Iterator[Mapping[str, Any]]:
         page = self._get(path, params)
         while True:
-            StripeSource.objects.filter(pk=self.source.pk).update(sync_heartbeat=timezone.now())
+            self.beat()
             yield from page["data"]
             if not page["has_more"] or not page["data"]:
                 return
