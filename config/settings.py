@@ -170,6 +170,35 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Report files in an S3-compatible bucket instead (django-storages), when a bucket is named; the
+# rest under django-storages' own names. Web and workers then share no disk for report files.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["reports"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "location": env.str("AWS_LOCATION", default="reports"),
+            "default_acl": None,  # private: the bucket's own policy
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "querystring_expire": env.int("REPORT_DOWNLOAD_URL_SECONDS", default=60),
+            "signature_version": "s3v4",
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
+        },
+    }
+# How downloads leave S3: "stream" through the web process (default: the bucket need not be
+# reachable by users, and every byte passes the same access check), or "redirect" to a
+# presigned URL valid REPORT_DOWNLOAD_URL_SECONDS (the web process moves no bytes). Local
+# storage always streams.
+REPORT_DOWNLOADS = env.str("REPORT_DOWNLOADS", default="stream")
+if REPORT_DOWNLOADS not in ("stream", "redirect"):
+    raise ValueError(f"REPORT_DOWNLOADS must be stream or redirect, not {REPORT_DOWNLOADS!r}")
+
 # Ledger files uploaded in the admin, kept until their import has run, and each import's
 # scratch database (reporting.ledger_import.staging). Web and workers must share it.
 IMPORT_FILES_ROOT = Path(env.str("IMPORT_FILES_ROOT", default=str(VAR_DIR / "imports")))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -31,6 +32,27 @@ def test_settings_refuse_to_start_without_secret_key():
 
 def test_settings_start_with_secret_key():
     assert import_settings(DJANGO_SECRET_KEY="x" * 50).returncode == 0
+
+
+def test_a_bucket_name_puts_report_files_in_s3_with_django_storages_names():
+    code = "import json, config.settings as s; print(json.dumps([s.STORAGES['reports'], s.REPORT_DOWNLOADS]))"
+    env = {
+        "DJANGO_SECRET_KEY": "x" * 50,
+        "AWS_STORAGE_BUCKET_NAME": "finance-reports",
+        "AWS_S3_ENDPOINT_URL": "http://minio:9000",
+        "AWS_S3_REGION_NAME": "eu-west-1",
+        "REPORT_DOWNLOADS": "redirect",
+    }
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "DJANGO_"))}
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True)
+    storage, downloads = json.loads(done.stdout)
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert storage["OPTIONS"]["bucket_name"] == "finance-reports"
+    assert storage["OPTIONS"]["endpoint_url"] == "http://minio:9000"
+    assert storage["OPTIONS"]["region_name"] == "eu-west-1"
+    assert downloads == "redirect"
+    refused = import_settings(DJANGO_SECRET_KEY="x" * 50, REPORT_DOWNLOADS="teleport")
+    assert "REPORT_DOWNLOADS must be stream or redirect" in refused.stderr
 
 
 @pytest.mark.django_db(transaction=True)

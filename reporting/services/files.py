@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 
 from reporting.models import Event, File, FileLink
 
+from . import storage
 from .caller import Caller
 
 
@@ -17,9 +19,12 @@ class FileUnavailable(Exception):
         self.expired = expired
 
 
-def download(caller: Caller, file: File, *, filename: str | None = None, link: FileLink | None = None) -> FileResponse:
-    """Stream a file of the caller's account and mode as an attachment, recording who downloaded it.
+def download(
+    caller: Caller, file: File, *, filename: str | None = None, link: FileLink | None = None
+) -> HttpResponseBase:
+    """Serve a file of the caller's account and mode as an attachment, recording who downloaded it.
 
+    Streamed, or (REPORT_DOWNLOADS=redirect, S3) a redirect to a short-lived presigned URL.
     `link`: the public file link it was fetched through (the caller then has no user or key).
     """
     if file.account_id != caller.account.pk or file.livemode != caller.livemode:
@@ -27,4 +32,7 @@ def download(caller: Caller, file: File, *, filename: str | None = None, link: F
     if file.is_expired or (link is not None and link.expired):
         raise FileUnavailable(f"The file {file.id} has expired and can no longer be downloaded.", expired=True)
     caller.record(Event.Action.FILE_DOWNLOADED, file.id, **({"file_link": link.id} if link else {}))
-    return FileResponse(file.open(), as_attachment=True, filename=filename or file.filename, content_type="text/csv")
+    name = filename or file.filename
+    if (url := storage.presigned_url(file.storage_name, name)) is not None:
+        return HttpResponseRedirect(url)
+    return FileResponse(storage.stream(file.storage_name), as_attachment=True, filename=name, content_type="text/csv")

@@ -11,13 +11,15 @@ import logging
 import threading
 import time
 import uuid
-from typing import IO
+from typing import IO, Any, cast
 
+from botocore.exceptions import BotoCoreError, ClientError
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files import File as DjangoFile
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
+from storages.backends.s3 import S3Storage
 
 from reporting.models import ReportRun, report_storage
 
@@ -70,6 +72,27 @@ def discard_attempt_files(run: ReportRun, *, keep: int | None) -> None:
             remove(attempt_name(run, attempt))
 
 
+def presigned_url(name: str, filename: str) -> str | None:
+    """A short-lived URL that downloads the file as `filename`, when REPORT_DOWNLOADS=redirect and storage is S3."""
+    store = report_storage()
+    if settings.REPORT_DOWNLOADS != "redirect" or not isinstance(store, S3Storage):
+        return None
+    disposition = f'attachment; filename="{filename}"'
+    url: str = store.url(
+        name, parameters={"ResponseContentDisposition": disposition, "ResponseContentType": "text/csv"}
+    )
+    return url
+
+
+def stream(name: str) -> IO[bytes]:
+    """The file for reading as it arrives: from S3, the object's body itself (not first copied to a spool)."""
+    store = report_storage()
+    opened: Any = store.open(name, "rb")
+    if isinstance(store, S3Storage):
+        return cast(IO[bytes], opened.obj.get()["Body"])
+    return cast(IO[bytes], opened)
+
+
 def describe(exc: BaseException) -> str:
     """A run's error for a storage failure: what went wrong, and what to do."""
     return f"{problem(exc)}. {NOT_SAVED}"
@@ -81,6 +104,11 @@ def problem(exc: BaseException) -> str:
         return "Report storage is full"
     if isinstance(exc, OSError) and exc.strerror:
         return f"Report storage failed: {exc.strerror}"
+    if isinstance(exc, ClientError):  # S3's answer: NoSuchBucket, AccessDenied, ...
+        error = exc.response.get("Error", {})
+        return f"Report storage failed: {error.get('Code', 'error')} ({error.get('Message', '')})"
+    if isinstance(exc, BotoCoreError):  # the endpoint unreachable, no credentials, ...
+        return f"Report storage failed: {exc}"
     return f"Report storage failed ({type(exc).__name__})"
 
 

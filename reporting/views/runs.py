@@ -5,7 +5,8 @@ from __future__ import annotations
 import zoneinfo
 from typing import Any
 
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
@@ -175,7 +176,7 @@ def run_detail(request: DashboardRequest, run_id: str) -> HttpResponse:
 
 @require_GET
 @member_required
-def run_download(request: DashboardRequest, run_id: str) -> FileResponse:
+def run_download(request: DashboardRequest, run_id: str) -> HttpResponseBase:
     run = get_object_or_404(runs_for(request).select_related("result"), pk=run_id, status=ReportRun.Status.SUCCEEDED)
     if run.result is None:
         raise Http404("This run has no file.")
