@@ -77,7 +77,7 @@ class Config:
         if not sizes or sizes[0] < 100:
             raise BenchError("BENCH_ROWS must be at least 100")
         if sizes[-1] < 100_000:  # a smoke run: small everywhere
-            return cls(sizes, True, steps, export_repeats=1, d_runs=20, e_runs=5_000, e_seconds=3, f_reports=40)
+            return cls(sizes, True, steps, export_repeats=1, d_runs=20, e_runs=5_000, e_seconds=1, f_reports=40)
         return cls(sizes, False, steps)
 
     def runs(self, *steps: str) -> bool:
