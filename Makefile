@@ -5,10 +5,11 @@ PY := $(VENV)/bin/python
 
 .PHONY: run test test-deep lint format clean
 
+# uv installs the same packages as pip would, about ten times faster (pip only bootstraps it).
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,dev]'
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -e '.[test,dev]'
 	touch $@
 
 run: $(VENV)/.installed
