@@ -29,6 +29,7 @@ from .paths import (
     TIMES,
     UnmappableObject,
     get,
+    object_id,
     prune,
     put,
     source_object,
@@ -158,7 +159,7 @@ def transaction_fields(obj: Mapping[str, Any]) -> dict[str, Any]:
         "created": from_unix(obj["created"]),
         "available_on": from_unix(obj["available_on"]),
         "description": obj.get("description"),
-        "source_id": (source.get("id") if isinstance(source, dict) else source) or "",
+        "source_id": object_id(source) or "",
     }
     if isinstance(source, dict):
         kind = source.get("object")
@@ -198,7 +199,7 @@ def payout_fields(obj: Mapping[str, Any]) -> dict[str, Any]:
         "effective_at": arrival if obj["automatic"] else created,
         "reversed_at": from_unix(failure["created"]) if isinstance(failure, dict) else None,
         "description": obj.get("description") or "",
-        "destination_id": _id(obj.get("destination")) or "",
+        "destination_id": object_id(obj.get("destination")) or "",
         "trace_id": trace.get("value") or "",
         "trace_id_status": trace.get("status") or "",
     }
@@ -209,7 +210,3 @@ def payout_fields(obj: Mapping[str, Any]) -> dict[str, Any]:
 
 def _unix(moment: datetime) -> int:
     return int(moment.timestamp())
-
-
-def _id(value: Any) -> str | None:
-    return value.get("id") if isinstance(value, dict) else value

@@ -139,6 +139,11 @@ def source_object(source_id: str) -> str | None:
     return next((kind for prefix, kind in _PREFIXES.items() if source_id.startswith(prefix)), None)
 
 
+def object_id(value: Any) -> str | None:
+    """The id of an expandable field, expanded (an object) or not (its id)."""
+    return value.get("id") if isinstance(value, Mapping) else value
+
+
 def get(obj: Any, path: str) -> Any:
     for part in path.split("."):
         if not isinstance(obj, Mapping):

@@ -34,6 +34,7 @@ from reporting.unixtime import from_unix
 
 from . import objects, writing
 from .client import SourceError, client_for, describe
+from .paths import object_id
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +141,9 @@ def _links(client: _Client, source: StripeSource) -> int:
         due = due.filter(arrival_date__gte=source.links_through)
     linked = 0
     for payout in due.order_by("arrival_date", "stripe_id"):
-        settled = [t["id"] for t in client.settled_by(payout.stripe_id) if _id(t.get("source")) != payout.stripe_id]
+        settled = [
+            t["id"] for t in client.settled_by(payout.stripe_id) if object_id(t.get("source")) != payout.stripe_id
+        ]
         linked += writing.link_settled(source, payout, settled)
     return linked
 
@@ -225,7 +228,3 @@ def _retry_after(exc: stripe.RateLimitError, retry: int) -> float:
 
 def _is_payout(source: Any) -> bool:
     return isinstance(source, dict) and source.get("object") == "payout"
-
-
-def _id(value: Any) -> str | None:
-    return value.get("id") if isinstance(value, dict) else value
