@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from reporting import tasks
+from reporting.services import storage, uploads
 from reporting.models import ApiKey, File, ReportRun
 from tests.factories import BalanceTransactionFactory, ReportRunFactory
 from tests.s3 import S3Server, seaweedfs
@@ -114,3 +115,47 @@ def test_an_unreachable_bucket_fails_runs_in_words_and_healthz_says_so(
     assert not File.objects.exists()
     assert health.status_code == 503
     assert health.json()["storage"].startswith("error: Report storage failed: Could not connect to the endpoint")
+
+
+def uploads_in_progress(s3_server: S3Server, prefix: str) -> list[str]:
+    listed = s3_server.client().list_multipart_uploads(Bucket=s3_server.bucket, Prefix=prefix)
+    return [u["Key"] for u in listed.get("Uploads", [])]
+
+
+MiB = 1 << 20
+
+
+def test_a_file_is_uploaded_in_parts_as_it_is_written_and_appears_only_when_whole(
+    bucket: str, s3_server: S3Server
+) -> None:
+    upload = uploads.Upload("acct/big.csv")
+    chunks = [bytes([n]) * MiB for n in range(12)]  # more than two 5 MiB parts
+    for chunk in chunks[:7]:
+        upload.write(chunk)
+
+    key = f"{bucket}/acct/big.csv"
+    assert uploads_in_progress(s3_server, bucket) == [key]  # a part is up, before the file is done
+    assert s3_server.keys(bucket) == []  # and nobody can read a partial file
+    for chunk in chunks[7:]:
+        upload.write(chunk)
+    assert upload.commit() == "acct/big.csv"
+
+    stored = s3_server.client().get_object(Bucket=s3_server.bucket, Key=key)
+    assert stored["ContentLength"] == 12 * MiB
+    assert stored["Body"].read() == b"".join(chunks)
+    assert uploads_in_progress(s3_server, bucket) == []
+
+
+def test_an_aborted_or_abandoned_upload_leaves_nothing_in_the_bucket(bucket: str, s3_server: S3Server) -> None:
+    aborted = uploads.Upload("acct/aborted.csv")
+    for _ in range(6):
+        aborted.write(bytes(MiB))
+    aborted.abort()
+    abandoned = uploads.Upload("acct/abandoned.csv")  # its worker killed mid-write
+    abandoned.write(b"header\n")
+    assert uploads_in_progress(s3_server, bucket) == [f"{bucket}/acct/abandoned.csv"]
+
+    storage.discard_leftovers("acct/abandoned.csv")  # what a takeover does for the dead attempt's name
+
+    assert uploads_in_progress(s3_server, bucket) == []
+    assert s3_server.keys(bucket) == []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import tempfile
 from datetime import timedelta
 from typing import IO, cast
 from zoneinfo import ZoneInfo
@@ -17,7 +16,7 @@ from reporting.models import File, ReportRun
 from reporting.reports import Params, ReportError, get_report
 from reporting.unixtime import from_unix
 
-from . import storage
+from . import storage, uploads
 from .heartbeat import Heartbeat
 
 logger = logging.getLogger(__name__)
@@ -41,13 +40,13 @@ def params_for(run: ReportRun) -> Params:
 
 
 class HashingWriter:
-    """A binary sink that passes bytes through to a file, keeping size and sha256.
+    """A binary sink that passes bytes through to storage, keeping size and sha256.
 
     It checks the heartbeat on each write, so an attempt that was taken over
     stops instead of writing a file nobody will keep.
     """
 
-    def __init__(self, raw: IO[bytes], heartbeat: Heartbeat | None = None) -> None:
+    def __init__(self, raw: IO[bytes] | uploads.Upload, heartbeat: Heartbeat | None = None) -> None:
         self.raw = raw
         self.heartbeat = heartbeat
         self.sha256 = hashlib.sha256()
@@ -56,58 +55,42 @@ class HashingWriter:
     def write(self, data: bytes | memoryview) -> int:
         if self.heartbeat is not None:
             self.heartbeat.check()
-        try:
-            self.raw.write(data)
-        except OSError as exc:
-            raise SpoolFailed(exc) from exc
+        self.raw.write(data)
         self.sha256.update(data)
         self.size += len(data)
         return len(data)
 
     def flush(self) -> None:
-        try:
-            self.raw.flush()
-        except OSError as exc:
-            raise SpoolFailed(exc) from exc
-
-
-class SpoolFailed(Exception):
-    """The worker's temporary file (the report before it goes to storage) could not be written."""
-
-    def __init__(self, exc: OSError) -> None:
-        full = exc.errno in storage.FULL
-        problem = "The worker has no disk space left for" if full else f"The worker could not write ({exc.strerror})"
-        super().__init__(f"{problem} this report's temporary file. {storage.NOT_SAVED}")
+        """Nothing to do: storage takes the bytes as they come (the engine flushes what it buffers)."""
 
 
 def execute_report_run(run: ReportRun) -> None:
     """Generate the file of the run's current attempt and record the outcome.
 
     ReportError or a storage failure ends the run failed with its message. The
-    report is spooled to an anonymous temporary file (gone with the process,
-    should it die) and saved to storage whole; whatever fails after a byte
-    reached storage removes it, so a run has one file or none.
+    report is written once, straight into storage under the attempt's own name
+    (services.uploads), and becomes visible only when whole; whatever fails
+    before the run is marked succeeded discards it, so a run has one file or none.
     """
     report = get_report(run.report_type_id)
     if report is None:
         run.mark_failed(f"Report type {run.report_type_id} is no longer available.")
         return
     params = params_for(run)
-    with Heartbeat(run) as heartbeat, tempfile.TemporaryFile() as spool:
-        sink = HashingWriter(spool, heartbeat)
+    with Heartbeat(run) as heartbeat:
+        upload = uploads.Upload(storage.attempt_name(run, run.attempts))
+        sink = HashingWriter(upload, heartbeat)
         try:
             row_count = report.write(params, cast(IO[bytes], sink))
-            sink.flush()
-        except (ReportError, SpoolFailed) as exc:
+            heartbeat.check()
+            storage_name = upload.commit()
+        except (ReportError, storage.StorageFailed) as exc:
+            upload.abort()
             _fail(run, str(exc))
             return
-        heartbeat.check()
-        spool.seek(0)
-        try:
-            storage_name = storage.save_whole(storage.attempt_name(run, run.attempts), spool)
-        except storage.StorageFailed as exc:
-            _fail(run, str(exc))
-            return
+        except BaseException:
+            upload.abort()
+            raise
     try:
         with transaction.atomic():
             result = File.objects.create(

@@ -1,4 +1,4 @@
-"""Report files in storage: each attempt's own name, saved whole or not at all, failures in words, a health probe.
+"""Report files in storage: each attempt's own name, removal of what is left, failures in words, a health probe.
 
 Everything goes through `report_storage()` (Django's storage API), so another
 backend (S3) changes nothing here.
@@ -14,18 +14,18 @@ import uuid
 from typing import IO, Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.files import File as DjangoFile
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from storages.backends.s3 import S3Storage
+from storages.utils import clean_name
 
 from reporting.models import ReportRun, report_storage
 
 logger = logging.getLogger(__name__)
 
 FULL = {errno.ENOSPC, errno.EDQUOT}
+PART = ".part"  # a local file being written (services.uploads)
 NOT_SAVED = "The report's file was not saved; please try again later."
 
 
@@ -37,22 +37,6 @@ def attempt_name(run: ReportRun, attempt: int) -> str:
     """The storage name of an attempt's file: attempts never share a name, so none removes another's file."""
     suffix = "" if attempt <= 1 else f".{attempt}"
     return f"{run.account_id}/{run.id}{suffix}.csv"
-
-
-def save_whole(name: str, content: IO[bytes]) -> str:
-    """Save `content` under `name` and return the name saved; on failure remove what was written and raise."""
-    store = report_storage()
-    try:
-        return store.save(name, DjangoFile(content))
-    except BaseException as exc:
-        # A full disk fails mid-write (FileSystemStorage leaves the part, or an
-        # empty file when even the first block failed), and so does a time limit
-        # or a shutdown: nothing partial stays.
-        remove(name)
-        if not isinstance(exc, Exception) or isinstance(exc, SoftTimeLimitExceeded):
-            raise
-        logger.warning("Could not save report file %s: %s", name, exc)
-        raise StorageFailed(describe(exc)) from exc
 
 
 def remove(name: str) -> None:
@@ -69,7 +53,24 @@ def discard_attempt_files(run: ReportRun, *, keep: int | None) -> None:
     """Remove the files of the run's attempts so far, but attempt `keep`'s (the one its File row names)."""
     for attempt in range(1, run.attempts + 1):
         if attempt != keep:
-            remove(attempt_name(run, attempt))
+            name = attempt_name(run, attempt)
+            remove(name)
+            discard_leftovers(name)
+
+
+def discard_leftovers(name: str) -> None:
+    """Remove what a killed writer of `name` left (services.uploads): a `.part` file, or an incomplete S3 upload."""
+    store = report_storage()
+    if not isinstance(store, S3Storage):
+        remove(name + PART)
+        return
+    try:
+        key = store._normalize_name(clean_name(name))  # django-storages' own name-to-key mapping
+        for upload in store.bucket.multipart_uploads.filter(Prefix=key):
+            if upload.object_key == key:
+                upload.abort()
+    except Exception:
+        logger.exception("Could not abort incomplete uploads of report file %s", name)
 
 
 def presigned_url(name: str, filename: str) -> str | None:

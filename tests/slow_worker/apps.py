@@ -1,7 +1,18 @@
+"""The slow worker: a balance summary that sleeps first, and a report file that stalls mid-write.
+
+With SLOW_STORAGE_MARKER set, the first report file (the marker does not exist
+yet) stops after its first chunk has reached storage (flushed and fsynced on a
+local disk; an S3 upload started), writes the worker process's pid to the marker
+and sleeps: the test then kills that process, leaving what a crash leaves. Later
+files (the marker exists) are ordinary.
+"""
+
 from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
+from typing import Any
 
 from reporting.apps import ReportingConfig
 
@@ -12,6 +23,7 @@ class SlowReportingConfig(ReportingConfig):
     def ready(self) -> None:
         super().ready()
         from reporting.reports.balance import BalanceSummary
+        from reporting.services.uploads import Upload
 
         original = BalanceSummary.rows
 
@@ -20,3 +32,20 @@ class SlowReportingConfig(ReportingConfig):
             return original(self, params, fields)
 
         BalanceSummary.rows = slow_rows  # type: ignore[method-assign]
+
+        write = Upload.write
+
+        def stalling_write(self: Upload, data: bytes | memoryview) -> int:
+            written = write(self, data)
+            marker = os.environ.get("SLOW_STORAGE_MARKER")
+            if marker and not Path(marker).exists():
+                target: Any = self._target
+                target.file.flush()
+                if hasattr(target, "part"):  # a local `.part` file, not an S3 upload
+                    os.fsync(target.file.fileno())
+                Path(marker).write_text(str(os.getpid()))
+                time.sleep(120)
+                raise AssertionError("the test kills this process before it wakes")
+            return written
+
+        Upload.write = stalling_write  # type: ignore[method-assign]

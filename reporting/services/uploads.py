@@ -1,0 +1,156 @@
+"""A report's file written into storage as it is made: it appears whole when committed, or not at all.
+
+The worker writes each chunk once, straight to where the file will live:
+
+- S3: a multipart upload (django-storages' own write mode, parts of
+  AWS_S3_FILE_BUFFER_SIZE, 5 MiB by default, held in memory); the object exists
+  only once the upload completes, and an aborted upload leaves nothing.
+- A local directory: a `.part` file beside the final name, renamed onto it at the
+  end (one filesystem, so the rename is atomic: readers see all or nothing).
+- Any other Django storage: a temporary file saved whole at the end, as before.
+
+A worker killed mid-write leaves an incomplete upload or a `.part` file;
+`storage.discard_leftovers` removes them when another attempt takes the run over.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.core.files import File as DjangoFile
+from django.core.files.storage import FileSystemStorage, Storage
+from storages.backends.s3 import S3Storage
+
+from reporting.models import report_storage
+
+from .storage import PART, StorageFailed, describe, remove
+
+T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
+
+
+class Upload:
+    """Write a file into report storage under `name`: `write` chunks, then `commit` (or `abort`)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._target: _Target | None = None  # opened on the first write, so opening fails like writing
+
+    def write(self, data: bytes | memoryview) -> int:
+        self._storage_call(lambda: self._opened().write(data))
+        return len(data)
+
+    def commit(self) -> str:
+        """Make the file visible under its name and return that name (on failure, `abort` cleans up)."""
+        return self._storage_call(lambda: self._opened().commit())
+
+    def abort(self) -> None:
+        """Drop whatever was written; a storage that cannot is logged, not raised (the caller's error matters)."""
+        try:
+            if self._target is not None:
+                self._target.abort()
+        except Exception:
+            logger.exception("Could not discard the partly written report file %s", self.name)
+        remove(self.name)
+
+    def _opened(self) -> _Target:
+        if self._target is None:
+            self._target = _target_for(report_storage(), self.name)
+        return self._target
+
+    def _storage_call(self, call: Callable[[], T]) -> T:
+        try:
+            return call()
+        except (StorageFailed, SoftTimeLimitExceeded):
+            raise
+        except Exception as exc:
+            logger.warning("Could not write report file %s: %s", self.name, exc)
+            raise StorageFailed(describe(exc)) from exc
+
+
+class _Target:
+    def write(self, data: bytes | memoryview) -> None:
+        raise NotImplementedError
+
+    def commit(self) -> str:
+        raise NotImplementedError
+
+    def abort(self) -> None:
+        raise NotImplementedError
+
+
+def _target_for(store: Storage, name: str) -> _Target:
+    if isinstance(store, S3Storage):
+        return _Multipart(store, name)
+    if isinstance(store, FileSystemStorage):
+        return _RenamedOnCommit(store, name)
+    return _Spooled(store, name)
+
+
+class _Multipart(_Target):
+    def __init__(self, store: S3Storage, name: str) -> None:
+        self.name = name
+        self.file: Any = store.open(name, "wb")  # S3File: starts a multipart upload on the first write
+
+    def write(self, data: bytes | memoryview) -> None:
+        self.file.write(data)
+
+    def commit(self) -> str:
+        self.file.close()  # uploads the last part and completes the upload
+        return self.name
+
+    def abort(self) -> None:
+        # S3File starts its upload on the first write and aborts it when closed with
+        # nothing pending; closed untouched, it would create an empty object instead.
+        if self.file._multipart is not None:
+            self.file._is_dirty = False
+            self.file.close()
+
+
+class _RenamedOnCommit(_Target):
+    def __init__(self, store: FileSystemStorage, name: str) -> None:
+        self.store = store
+        self.name = name
+        self.path = Path(store.path(name))
+        self.part = Path(store.path(name + PART))
+        self.part.parent.mkdir(parents=True, exist_ok=True)
+        self.file: IO[bytes] = self.part.open("wb")
+
+    def write(self, data: bytes | memoryview) -> None:
+        self.file.write(data)
+
+    def commit(self) -> str:
+        self.file.close()
+        if self.store.file_permissions_mode is not None:
+            os.chmod(self.part, self.store.file_permissions_mode)
+        os.replace(self.part, self.path)
+        return self.name
+
+    def abort(self) -> None:
+        self.file.close()
+        self.part.unlink(missing_ok=True)
+
+
+class _Spooled(_Target):
+    def __init__(self, store: Storage, name: str) -> None:
+        self.store = store
+        self.name = name
+        self.file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115  (closed by commit or abort)
+
+    def write(self, data: bytes | memoryview) -> None:
+        self.file.write(data)
+
+    def commit(self) -> str:
+        self.file.seek(0)
+        with self.file:
+            return self.store.save(self.name, DjangoFile(self.file))
+
+    def abort(self) -> None:
+        self.file.close()
