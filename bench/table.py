@@ -29,6 +29,7 @@ def rows(bench: Bench) -> list[Row]:
         ("d", _latency),
         ("e", _endpoints),
         ("f", _throughput),
+        ("h", _api_exports),
     ):
         if step in bench.errors:
             found.append(Row(step, f"error: {bench.errors[step]}", status="error"))
@@ -189,6 +190,27 @@ def _throughput(bench: Bench, target: str) -> list[Row]:
     ]
 
 
+def _api_exports(bench: Bench, target: str) -> list[Row]:
+    """Row h: each storage's POST → succeeded speed as a share of step a's raw baseline."""
+    found = []
+    names = {"local": "local disk (`REPORT_FILES_ROOT`)", "s3": "S3: SeaweedFS on this machine"}
+    for storage, name in names.items():
+        row = Row("h", f"itemized export through the API, POST → succeeded, file on {name}: rows/s (÷ baseline a)")
+        ratios = {}
+        for lab, timed in bench.m.api_exports.items():
+            if storage not in timed or lab not in bench.m.exports:
+                continue
+            results = bench.m.exports[lab]
+            rows = results["baseline"][0]["rows"]
+            baseline = max(r["rows"] / r["seconds"] for r in results["baseline"])
+            ratios[lab] = rows / timed[storage] / baseline
+            row.values[lab] = f"{rate(rows / timed[storage])} ({ratios[lab]:.2f}×)"
+        if target in ratios:
+            row.target, row.status = "≥ 0.8×", status(ratios[target] >= 0.8)
+        found.append(row)
+    return found
+
+
 def methods(bench: Bench) -> list[str]:
     """Return the notes on how the selected steps measure."""
     c = bench.config
@@ -211,5 +233,10 @@ def methods(bench: Bench) -> list[str]:
         "f": f"f: {c.f_reports} one-day itemized reports on the {label(c.target_size)} ledger, queued in one "
         "transaction; time from COMMIT to the last run done; one `celery worker --concurrency 1`, then 2"
         + ("." if c.smoke else ", then 1 and 2 again: best of two for each."),
+        "h": "h: step a's export (whole ledger) POSTed to /v1/reporting/report_runs through gunicorn, then GET every "
+        "20 ms until succeeded; one `celery worker --concurrency 1` with local storage, then one with the bucket in "
+        "SeaweedFS (`weed server -s3`, same machine); "
+        + ("one run each." if c.smoke else "best of two each.")
+        + " The time includes queueing, the worker's claim, the file into storage and the run row's updates.",
     }
     return [text for step, text in notes.items() if (step == "·" and bench.ledgers) or step in c.steps]

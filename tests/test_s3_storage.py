@@ -13,8 +13,8 @@ import pytest
 import requests
 
 from reporting import tasks
-from reporting.services import storage, uploads
 from reporting.models import ApiKey, File, ReportRun
+from reporting.services import storage, uploads
 from tests.factories import BalanceTransactionFactory, ReportRunFactory
 from tests.s3 import S3Server, seaweedfs
 

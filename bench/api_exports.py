@@ -1,0 +1,85 @@
+"""Step h: the whole itemized export requested through the API, from POST to `succeeded`, with the
+file stored on the local disk and in S3 (SeaweedFS on this machine), against step a's raw baseline."""
+
+from __future__ import annotations
+
+import http.client
+import time
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
+
+from bench import procs
+from bench.config import ITEMIZED, BenchError
+from bench.harness import interval
+from bench.latency import api
+
+if TYPE_CHECKING:
+    from bench.harness import Bench
+    from reporting.embedded_s3 import S3Endpoint
+
+STORAGES = ("local", "s3")
+
+
+def api_exports(bench: Bench) -> None:
+    from reporting import embedded_s3
+
+    repeats = 1 if bench.config.smoke else 2
+    for storage in STORAGES:
+        env = bench.child_env()
+        s3 = None
+        if storage == "s3":
+            s3 = embedded_s3.start(bench.var_dir / "s3", secret_key="bench-only-s3-secret")
+            env |= s3[1].environment() | {"AWS_LOCATION": "bench"}
+        try:
+            # One worker process, as step a's one export process; the storage is the worker's setting.
+            bench.stop_service("celery")
+            log = bench.var_dir / "logs" / f"celery-{storage}.log"
+            bench.services["celery"] = procs.start_celery(1, log, env)
+            for built in bench.ledgers.values():
+                timed = []
+                # An untimed first run: the worker's start-up, and this ledger into the caches.
+                for _ in range(1 + repeats):
+                    seconds, name = _submit_and_wait(bench, built.account_id)
+                    timed.append(seconds)
+                    _discard(name, s3[1] if s3 else None)  # 100+ MB at 1M rows
+                best = min(timed[1:])
+                bench.m.api_exports.setdefault(built.label, {})[storage] = best
+                print(f"[bench]   {built.label} {storage}: {built.rows:,} rows, POST → succeeded in {best:.2f} s")
+        finally:
+            bench.stop_service("celery")
+            if s3 is not None:
+                s3[0].kill()
+                s3[0].wait(timeout=30)
+
+
+def _submit_and_wait(bench: Bench, account_id: str) -> tuple[float, str]:
+    """POST the whole-ledger itemized run, GET it every 20 ms until it ends: seconds from POST to succeeded,
+    and the file's storage name."""
+    from reporting.models import File
+
+    start, end = bench.availability(account_id)
+    body = urlencode({"report_type": ITEMIZED, **{f"parameters[{k}]": v for k, v in interval(start, end).items()}})
+    conn = http.client.HTTPConnection("127.0.0.1", bench.port, timeout=30)
+    secret = bench.keys[account_id]
+    started = time.perf_counter()
+    run = api(conn, "POST", "/v1/reporting/report_runs", secret, body)
+    while run["status"] == "pending":
+        if time.perf_counter() - started > 1800:
+            raise BenchError(f"run {run['id']} still pending after 30 minutes")
+        bench.services["celery"].check()
+        time.sleep(0.02)
+        run = api(conn, "GET", f"/v1/reporting/report_runs/{run['id']}", secret)
+    seconds = time.perf_counter() - started
+    conn.close()
+    if run["status"] != "succeeded":
+        raise BenchError(f"run {run['id']} ended {run['status']}: {run.get('error')}")
+    return seconds, File.objects.get(pk=run["result"]["id"]).storage_name
+
+
+def _discard(name: str, s3: S3Endpoint | None) -> None:
+    from reporting.models import report_storage
+
+    if s3 is None:
+        report_storage().delete(name)
+    else:
+        s3.client().delete_object(Bucket=s3.bucket, Key=f"bench/{name}")
