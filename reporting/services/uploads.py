@@ -120,8 +120,21 @@ class _RenamedOnCommit(_Target):
         self.name = name
         self.path = Path(store.path(name))
         self.part = Path(store.path(name + PART))
-        self.part.parent.mkdir(parents=True, exist_ok=True)
-        self.file: IO[bytes] = self.part.open("wb")
+        self._make_directories(self.part.parent)
+        # Created with the storage's file mode (FILE_UPLOAD_PERMISSIONS) from the start: the
+        # partial file is no more readable than the whole one will be.
+        mode = store.file_permissions_mode if store.file_permissions_mode is not None else 0o666
+        descriptor = os.open(self.part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        self.file: IO[bytes] = os.fdopen(descriptor, "wb")
+
+    def _make_directories(self, directory: Path) -> None:
+        """As FileSystemStorage.save makes them: with FILE_UPLOAD_DIRECTORY_PERMISSIONS (without its umask dance)."""
+        mode = self.store.directory_permissions_mode
+        missing = [d for d in (directory, *directory.parents) if not d.exists()]
+        for each in reversed(missing):
+            each.mkdir(exist_ok=True)
+            if mode is not None:
+                os.chmod(each, mode)
 
     def write(self, data: bytes | memoryview) -> None:
         self.file.write(data)
@@ -129,7 +142,7 @@ class _RenamedOnCommit(_Target):
     def commit(self) -> str:
         self.file.close()
         if self.store.file_permissions_mode is not None:
-            os.chmod(self.part, self.store.file_permissions_mode)
+            os.chmod(self.part, self.store.file_permissions_mode)  # os.open's mode is masked by the umask
         os.replace(self.part, self.path)
         return self.name
 
