@@ -125,6 +125,15 @@ def uploads_in_progress(s3_server: S3Server, prefix: str) -> list[str]:
 MiB = 1 << 20
 
 
+def test_a_small_file_is_one_put(bucket: str, s3_server: S3Server) -> None:
+    upload = uploads.Upload("acct/small.csv")
+    upload.write(b"a,b\n")
+    assert uploads_in_progress(s3_server, bucket) == []  # held until committed: one request, no upload to abort
+    upload.commit()
+    stored = s3_server.client().get_object(Bucket=s3_server.bucket, Key=f"{bucket}/acct/small.csv")
+    assert (stored["Body"].read(), stored["ContentType"]) == (b"a,b\n", "text/csv")
+
+
 def test_a_file_is_uploaded_in_parts_as_it_is_written_and_appears_only_when_whole(
     bucket: str, s3_server: S3Server
 ) -> None:
@@ -151,8 +160,8 @@ def test_an_aborted_or_abandoned_upload_leaves_nothing_in_the_bucket(bucket: str
     for _ in range(6):
         aborted.write(bytes(MiB))
     aborted.abort()
-    abandoned = uploads.Upload("acct/abandoned.csv")  # its worker killed mid-write
-    abandoned.write(b"header\n")
+    abandoned = uploads.Upload("acct/abandoned.csv")  # its worker killed mid-write, past its first part
+    abandoned.write(bytes(6 * MiB))
     assert uploads_in_progress(s3_server, bucket) == [f"{bucket}/acct/abandoned.csv"]
 
     storage.discard_leftovers("acct/abandoned.csv")  # what a takeover does for the dead attempt's name

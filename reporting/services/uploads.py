@@ -2,9 +2,9 @@
 
 The worker writes each chunk once, straight to where the file will live:
 
-- S3: a multipart upload (django-storages' own write mode, parts of
-  AWS_S3_FILE_BUFFER_SIZE, 5 MiB by default, held in memory); the object exists
-  only once the upload completes, and an aborted upload leaves nothing.
+- S3: a multipart upload of AWS_S3_FILE_BUFFER_SIZE parts (django-storages'
+  setting, 5 MiB by default), each sent while the next one fills; the object
+  exists only once the upload completes, and an aborted upload leaves nothing.
 - A local directory: a `.part` file beside the final name, renamed onto it at the
   end (one filesystem, so the rename is atomic: readers see all or nothing).
 - Any other Django storage: a temporary file saved whole at the end, as before.
@@ -19,13 +19,16 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.files import File as DjangoFile
 from django.core.files.storage import FileSystemStorage, Storage
 from storages.backends.s3 import S3Storage
+from storages.utils import clean_name
 
 from reporting.models import report_storage
 
@@ -95,23 +98,65 @@ def _target_for(store: Storage, name: str) -> _Target:
 
 
 class _Multipart(_Target):
+    """Parts of AWS_S3_FILE_BUFFER_SIZE, each uploaded by a thread while the next one fills: the export
+    waits on the network only when a part is filled before the one before it is up. A file smaller
+    than one part is one PUT."""
+
     def __init__(self, store: S3Storage, name: str) -> None:
+        # django-storages' own name-to-key mapping and write parameters (content type, ACL).
+        key = store._normalize_name(clean_name(name))
         self.name = name
-        self.file: Any = store.open(name, "wb")  # S3File: starts a multipart upload on the first write
+        self.object: Any = store.bucket.Object(key)
+        self.parameters = store._get_write_parameters(key)
+        self.part_size = int(getattr(settings, "AWS_S3_FILE_BUFFER_SIZE", 5 * 1024 * 1024))
+        self.buffer = bytearray()
+        self.upload: Any = None
+        self.parts: list[dict[str, Any]] = []
+        self.sending: Future[dict[str, Any]] | None = None
+        self.sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="s3-part")
 
     def write(self, data: bytes | memoryview) -> None:
-        self.file.write(data)
+        self.buffer += data
+        if len(self.buffer) >= self.part_size:
+            self._send()
 
     def commit(self) -> str:
-        self.file.close()  # uploads the last part and completes the upload
+        try:
+            if self.upload is None:
+                self.object.put(Body=bytes(self.buffer), **self.parameters)
+            else:
+                if self.buffer:
+                    self._send()
+                self._sent()
+                self.upload.complete(MultipartUpload={"Parts": self.parts})
+        finally:
+            self.sender.shutdown()
         return self.name
 
     def abort(self) -> None:
-        # S3File starts its upload on the first write and aborts it when closed with
-        # nothing pending; closed untouched, it would create an empty object instead.
-        if self.file._multipart is not None:
-            self.file._is_dirty = False
-            self.file.close()
+        if self.sending is not None:
+            wait([self.sending])
+        self.sender.shutdown()
+        if self.upload is not None:
+            self.upload.abort()  # its parts go with it
+
+    def _send(self) -> None:
+        """Hand the buffer to the sender thread, once the part before it is up (two parts in memory at most)."""
+        if self.upload is None:
+            self.upload = self.object.initiate_multipart_upload(**self.parameters)
+        self._sent()
+        number, body = len(self.parts) + 1, bytes(self.buffer)
+        self.buffer.clear()
+        self.sending = self.sender.submit(self._upload_part, number, body)
+
+    def _sent(self) -> None:
+        if self.sending is not None:
+            self.parts.append(self.sending.result())  # raises the part's error here, in the writer
+            self.sending = None
+
+    def _upload_part(self, number: int, body: bytes) -> dict[str, Any]:
+        answer = self.upload.Part(number).upload(Body=body)
+        return {"ETag": answer["ETag"], "PartNumber": number}
 
 
 class _RenamedOnCommit(_Target):
