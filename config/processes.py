@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,10 +28,18 @@ def kept_secret(path: Path) -> str:
     return path.read_text().strip()
 
 
-def web_command(port: int | str) -> list[str]:
-    """gunicorn on 127.0.0.1 with config/gunicorn.py, the access log on its output."""
-    args = [sys.executable, "-m", "gunicorn", "-c", "python:config.gunicorn", "config.wsgi"]
-    return [*args, "--bind", f"127.0.0.1:{port}", "--access-logfile", "-"]
+def web_command(port: int | str, environment: Mapping[str, str] = os.environ) -> list[str]:
+    """gunicorn on 127.0.0.1 with config/gunicorn.py, the access log on its output.
+
+    With gevent workers (the default), gevent patches the standard library before gunicorn
+    starts: gunicorn imports ssl before it reads its config, and a worker that patches ssl
+    after that breaks every S3 request (botocore's SSL context recurses until RecursionError,
+    and an upload through its thread pool hangs the whole worker).
+    """
+    args = ["-m", "gunicorn", "-c", "python:config.gunicorn", "config.wsgi"]
+    if environment.get("GUNICORN_WORKER_CLASS", "gevent") == "gevent":
+        args = ["-m", "gevent.monkey", "--module", *args[1:]]
+    return [sys.executable, *args, "--bind", f"127.0.0.1:{port}", "--access-logfile", "-"]
 
 
 def worker_command(*options: str, concurrency: int = 2) -> list[str]:
