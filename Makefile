@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-deep lint format clean
+.PHONY: run cluster test test-deep lint format clean
 
 # uv installs the same packages as pip would, several times faster (pip only bootstraps it); compiled
 # to bytecode at install, as pip does, since processes started with PYTHONDONTWRITEBYTECODE never write it.
@@ -15,6 +15,12 @@ $(VENV)/.installed: pyproject.toml
 
 run: $(VENV)/.installed
 	$(PY) -m config.run_local
+
+# As hosts that share no disk run it (config/run_cluster.py): web, two workers, beat and SeaweedFS,
+# each with its own VAR_DIR under var/cluster/, report files in SeaweedFS's bucket. Needs
+# DATABASE_URL (PostgreSQL) and REDIS_URL over TCP; PORT as for `make run`.
+cluster: $(VENV)/.installed
+	$(PY) -m config.run_cluster
 
 test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)

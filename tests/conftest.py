@@ -62,6 +62,18 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `postgresql` leave the run on any other database: deselected, not skipped (see above)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    deselected = [item for item in items if item.get_closest_marker("postgresql") is not None]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if item.get_closest_marker("postgresql") is None]
+
+
 def use_broker(app: Celery, url: str) -> None:
     """Point the Celery app at another broker, dropping its cached connection pools."""
     app.conf.update(broker_url=url)

@@ -9,7 +9,7 @@ import time
 
 import redis
 
-from config.run_local import Child, stop, supervise
+from config.processes import Child, stop, supervise
 from reporting import embedded_redis
 
 
