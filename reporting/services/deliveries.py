@@ -90,7 +90,9 @@ def deliver(delivery_id: int) -> Outcome:
     )
     if not taken:
         return _not_taken(delivery_id, now)
-    delivery = WebhookDelivery.objects.select_related("event", "endpoint").get(pk=delivery_id)
+    delivery = WebhookDelivery.objects.select_related("event", "endpoint").filter(pk=delivery_id).first()
+    if delivery is None:  # its endpoint was deleted a moment ago
+        return Outcome()
     endpoint, event = delivery.endpoint, delivery.event
     started = timezone.now()
     if not endpoint.is_enabled and not event.test:
@@ -125,9 +127,12 @@ def _record(delivery: WebhookDelivery, answer: Answer, started: datetime, *, giv
     now = timezone.now()
     deadline = delivery.created + timedelta(seconds=settings.WEBHOOK_RETRY_FOR)
     mine = WebhookDelivery.objects.pending().filter(pk=delivery.pk, attempts=delivery.attempts)
-    summary = {"last_status_code": answer.status, "last_error": answer.error}
+    summary = {"last_status_code": answer.status, "last_error": answer.error, "locked_until": None}
     delay = None
     with transaction.atomic():
+        # Locked, so the endpoint cannot be deleted (its deliveries with it) under the attempt's record.
+        if not WebhookDelivery.objects.select_for_update().filter(pk=delivery.pk).exists():
+            return answer
         WebhookAttempt.objects.create(
             delivery=delivery,
             number=delivery.attempts,
@@ -144,18 +149,14 @@ def _record(delivery: WebhookDelivery, answer: Answer, started: datetime, *, giv
         else:
             # The last attempt falls on the deadline itself rather than past it.
             next_at = min(now + timedelta(seconds=backoff(delivery.attempts)), deadline)
-            if mine.update(next_attempt_at=next_at, locked_until=None, **summary):
+            if mine.update(next_attempt_at=next_at, **summary):
                 delay = (next_at - now).total_seconds()
     if answer.ok:
         logger.info("Webhook %s delivered to %s (%s)", delivery.event_id, delivery.endpoint_id, answer.status)
     else:
+        outcome = " ".join(part for part in (f"HTTP {answer.status}" if answer.status else "", answer.error) if part)
         logger.warning(
-            "Webhook %s to %s, attempt %d: %s%s",
-            delivery.event_id,
-            delivery.endpoint_id,
-            delivery.attempts,
-            f"HTTP {answer.status}" if answer.status else "",
-            f" {answer.error}" if answer.error else "",
+            "Webhook %s to %s, attempt %d: %s", delivery.event_id, delivery.endpoint_id, delivery.attempts, outcome
         )
     if delay is not None and delay <= settings.WEBHOOK_MAX_COUNTDOWN:
         transaction.on_commit(partial(enqueue, [delivery.pk], countdown=delay))

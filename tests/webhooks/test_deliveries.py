@@ -162,6 +162,17 @@ def test_a_disabled_endpoint_is_sent_nothing(account, endpoint, receiver, system
     assert WebhookDelivery.objects.count() == 1
 
 
+def test_a_deleted_endpoint_takes_its_pending_deliveries_with_it(account, endpoint, receiver, system):
+    delivery = delivery_of(failed_run(account))
+    webhooks.delete_endpoint(system, endpoint)
+
+    tasks.deliver_webhook(delivery.pk)  # its message was already queued
+
+    assert receiver.received.empty()
+    assert not WebhookDelivery.objects.exists()
+    assert ApiEvent.objects.filter(pk=delivery.event_id).exists()  # the event stays
+
+
 def test_only_the_event_types_an_endpoint_asks_for_are_delivered(account, receiver, system):
     succeeded_only, _ = webhooks.create_endpoint(
         system, url=receiver.url, enabled_events=["reporting.report_run.succeeded"]
