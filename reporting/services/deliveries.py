@@ -10,8 +10,8 @@ At least once, as Stripe: receivers tell a repeat by the event's id.
   WEBHOOK_BACKOFF seconds later, doubling up to WEBHOOK_BACKOFF_MAX, until
   WEBHOOK_RETRY_FOR after the delivery began; then it ends failed.
 - The next attempt rides a Celery countdown when due soon; beat's sweep
-  (`sweep`, every WEBHOOK_SWEEP_EVERY) sends the later ones, and any whose message
-  was lost (broker down, worker killed).
+  (`sweep`, every WEBHOOK_SWEEP_EVERY) sends the later ones, those a killed worker
+  left held, and those whose message was lost (broker down, or Redis lost it).
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ logger = logging.getLogger(__name__)
 
 # A sweep queues at most this many deliveries; the next sweep takes the rest.
 SWEEP_BATCH = 500
+# A delivery's message this many seconds overdue is taken for lost.
+LOST_AFTER = 300
 
 
 def time_limits() -> tuple[int, int]:
@@ -182,12 +184,27 @@ def enqueue(delivery_ids: Iterable[int], *, countdown: float | None = None) -> i
 
 
 def sweep() -> int:
-    """Queue the deliveries that are due with no message on its way (beat). Returns how many."""
+    """Queue the deliveries that are due with no message on its way (beat). Returns how many.
+
+    That is: an attempt's hold ran out (its worker died), the back-off was too long
+    for a countdown, or the message is overdue by LOST_AFTER (the broker lost it, or
+    was away when it was sent). A delivery whose message is merely queued behind
+    others is left alone: a duplicate would find nothing to do, but costs a task.
+    """
     now = timezone.now()
-    # A delivery's own message is due at next_attempt_at; one still waiting a sweep later was lost.
-    overdue = now - timedelta(seconds=settings.CELERY_BEAT_SCHEDULE["retry-webhooks"]["schedule"])
+    no_countdown = _first_without_countdown()
     late = WebhookDelivery.objects.due(now).filter(
-        Q(next_attempt_at__lte=overdue) | Q(next_attempt_at__lte=now, locked_until__isnull=False)
+        Q(locked_until__isnull=False)
+        | Q(attempts__gte=no_countdown)
+        | Q(next_attempt_at__lte=now - timedelta(seconds=LOST_AFTER))
     )
     ids = list(late.order_by("next_attempt_at").values_list("pk", flat=True)[:SWEEP_BATCH])
     return enqueue(ids)
+
+
+def _first_without_countdown() -> int:
+    """After this many failed attempts the next one is too far off for a countdown: only the sweep sends it."""
+    attempts = 1
+    while backoff(attempts) <= settings.WEBHOOK_MAX_COUNTDOWN and attempts < 64:
+        attempts += 1
+    return attempts

@@ -149,6 +149,21 @@ def test_an_attempt_whose_worker_died_is_sent_again_by_the_sweep(account, endpoi
     assert [a.number for a in delivery.attempt_log.all()] == [2]
 
 
+def test_the_sweep_leaves_a_delivery_whose_message_is_on_its_way(account, endpoint, system, settings):
+    settings.WEBHOOK_BACKOFF, settings.WEBHOOK_MAX_COUNTDOWN = 60, 900
+    now = timezone.now()
+    queued, lost, long_backoff = (delivery_of(failed_run(account)) for _ in range(3))
+    WebhookDelivery.objects.filter(pk=queued.pk).update(next_attempt_at=now - timedelta(seconds=30))
+    WebhookDelivery.objects.filter(pk=lost.pk).update(next_attempt_at=now - timedelta(seconds=deliveries.LOST_AFTER))
+    # After 5 failures the next attempt is 960 s off: too far for a countdown, so no message was sent.
+    WebhookDelivery.objects.filter(pk=long_backoff.pk).update(attempts=5, next_attempt_at=now)
+    take(DELIVER)
+
+    tasks.retry_webhooks()
+
+    assert sorted(args[0] for args in take(DELIVER)) == sorted([lost.pk, long_backoff.pk])
+
+
 def test_a_disabled_endpoint_is_sent_nothing(account, endpoint, receiver, system):
     delivery = delivery_of(failed_run(account))
     webhooks.update_endpoint(system, endpoint, disabled=True)
