@@ -1,4 +1,4 @@
-"""Secrets stay out of logs: API secrets, file-link tokens, credentials and session cookies are masked.
+"""Secrets stay out of logs: API secrets, webhook signing secrets, file-link tokens, credentials and session cookies are masked.
 
 `install()` wraps the log record factory, so a record is cleaned when it is made,
 before any handler (console, file, Sentry, pytest's capture) sees it: a handler an
@@ -22,6 +22,8 @@ MASK = "[redacted]"
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # An API secret keeps its mode and last four characters, as the admin shows a key.
     (re.compile(r"(?<![A-Za-z0-9])([sr]k_(?:test|live)_)[A-Za-z0-9]{4,}([A-Za-z0-9]{4})(?![A-Za-z0-9])"), r"\1…\2"),
+    # A webhook endpoint's signing secret, whole: its last characters say nothing anyone needs.
+    (re.compile(r"(?<![A-Za-z0-9])whsec_[A-Za-z0-9]+"), "whsec_" + MASK),
     # A file link's URL is the capability itself: /links/<token>.
     (re.compile(r"(/links/)[^/?#\s\"']+"), r"\1" + MASK),
     # Credentials and cookies, should a header ever be written out.
@@ -31,7 +33,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 
 
 # One quick look first: most messages hold none of these, and then cost one scan.
-_MAYBE = re.compile(r"k_(?:test|live)_|/links/|basic|bearer|sessionid|csrftoken", re.IGNORECASE)
+_MAYBE = re.compile(r"k_(?:test|live)_|whsec_|/links/|basic|bearer|sessionid|csrftoken", re.IGNORECASE)
 
 
 def redact(text: str) -> str:

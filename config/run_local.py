@@ -43,6 +43,8 @@ def main() -> int:
     # Plain HTTP on 127.0.0.1: no HTTPS redirect, cookies without the Secure flag.
     os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
     os.environ.setdefault("DJANGO_SECURE_COOKIES", "false")
+    # Webhooks to a receiver on this machine (a local `stripe listen`-style server) are fine here.
+    os.environ.setdefault("WEBHOOKS_ALLOW_PRIVATE_URLS", "true")
     port = os.environ.get("PORT", "8000")
     broker: list[Child] = []
     children: list[Child] = []

@@ -245,6 +245,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.sync_stripe_sources",
         "schedule": env.float("STRIPE_SYNC_EVERY", default=900.0),
     },
+    "retry-webhooks": {
+        "task": "reporting.tasks.retry_webhooks",
+        "schedule": env.float("WEBHOOK_SWEEP_EVERY", default=60.0),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -289,8 +293,27 @@ STRIPE_SYNC_STALE_AFTER = env.float("STRIPE_SYNC_STALE_AFTER", default=120.0)
 ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", default=[])
 SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 
+# Webhooks: each event POSTed to the account's endpoints (reporting.services.deliveries).
+# Hosts that resolve to private, loopback or link-local addresses are refused, when an
+# endpoint is saved and again at each delivery, so a webhook cannot probe the server's own
+# network; tests and `make run` allow them.
+WEBHOOKS_ALLOW_PRIVATE_URLS = env.bool("WEBHOOKS_ALLOW_PRIVATE_URLS", default=False)
+# Seconds to connect, and to wait for each read of the answer: a slow endpoint holds a
+# worker this long, not longer (the task's time limits back it up).
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
+# A failed delivery (not 2xx, or no answer) is sent again after WEBHOOK_BACKOFF seconds,
+# doubling up to WEBHOOK_BACKOFF_MAX, until WEBHOOK_RETRY_FOR after the event (Stripe: 3 days).
+WEBHOOK_BACKOFF = env.float("WEBHOOK_BACKOFF", default=60.0)
+WEBHOOK_BACKOFF_MAX = env.float("WEBHOOK_BACKOFF_MAX", default=6 * 3600.0)
+WEBHOOK_RETRY_FOR = env.float("WEBHOOK_RETRY_FOR", default=3 * 86400.0)
+# A retry due this soon rides a Celery countdown; a later one is sent by the sweep (beat,
+# WEBHOOK_SWEEP_EVERY): a message held for hours would outlive the broker's visibility
+# timeout and be delivered twice.
+WEBHOOK_MAX_COUNTDOWN = 900.0
+
 # The absolute origin put in API file URLs (Stripe clients need absolute URLs);
-# empty means "from the request".
+# empty means "from the request". Events are rendered without a request: set it, or the
+# file URLs in events (and webhooks) are paths.
 PUBLIC_URL = env.str("PUBLIC_URL", default="")
 
 # Security: production values by default; `make run` (plain HTTP on 127.0.0.1) turns

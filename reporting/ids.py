@@ -26,3 +26,16 @@ def new_file_id() -> str:
 
 def new_file_link_id() -> str:
     return random_id("link_")
+
+
+def new_event_id() -> str:
+    return random_id("evt_")
+
+
+def new_webhook_endpoint_id() -> str:
+    return random_id("we_")
+
+
+def new_webhook_secret() -> str:
+    # Stripe's signing secrets are `whsec_` and 32 random base62 characters.
+    return random_id("whsec_", 32)

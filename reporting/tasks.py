@@ -11,7 +11,7 @@ from django.conf import settings
 
 from reporting import services
 from reporting.models import ImportBusy, InvalidTransition, ReportRun, StripeSource
-from reporting.services import attempts, fairness, imports, sources
+from reporting.services import attempts, deliveries, fairness, imports, sources
 
 logger = logging.getLogger(__name__)
 
@@ -98,3 +98,21 @@ def sync_stripe_sources() -> int:
     for source_id in ids:
         sync_stripe_source.delay(source_id)
     return len(ids)
+
+
+_SOFT_LIMIT, _HARD_LIMIT = deliveries.time_limits()
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, soft_time_limit=_SOFT_LIMIT, time_limit=_HARD_LIMIT)
+def deliver_webhook(self: Task[Any, Any], delivery_id: int) -> None:
+    outcome = deliveries.deliver(delivery_id)
+    # Held by an attempt whose worker was just killed (this is its message, delivered again),
+    # or early: look once more when it is due; the sweep covers the rest.
+    if outcome.look_again_in is not None and not self.request.called_directly and self.request.retries < 1:
+        raise self.retry(countdown=outcome.look_again_in, max_retries=1)
+
+
+@shared_task
+def retry_webhooks() -> int:
+    """Beat: queue the webhook deliveries that are due and have no message on its way."""
+    return deliveries.sweep()

@@ -18,5 +18,10 @@ urlpatterns = [
     path("sources", views.data_sources, name="sources"),
     path("sources/sync", views.sync_source, name="source-sync"),
     path("sources/disconnect", views.disconnect_source, name="source-disconnect"),
+    path("webhooks", views.webhook_list, name="webhooks"),
+    path("webhooks/<str:endpoint_id>", views.webhook_detail, name="webhook-detail"),
+    path("webhooks/<str:endpoint_id>/test", views.webhook_test, name="webhook-test"),
+    path("webhooks/<str:endpoint_id>/status", views.webhook_status, name="webhook-status"),
+    path("webhooks/<str:endpoint_id>/delete", views.webhook_delete, name="webhook-delete"),
     path("api-keys/<int:key_id>/revoke", views.revoke_api_key, name="api-key-revoke"),
 ]

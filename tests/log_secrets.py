@@ -5,6 +5,7 @@ one passes it to `record`):
 - API secrets, from ApiKey.issue (the demo's fixed ones included), and the HTTP
   Basic header that carries each (`base64(secret + ":")`);
 - file-link tokens, from every FileLink saved;
+- webhook signing secrets (`whsec_…`), from every WebhookEndpoint saved;
 - session keys, from every new session;
 - passwords of 8 characters or more given to set_password or check_password: the
   ones users are created with, and every one typed at a login page, wrong ones too.
@@ -24,6 +25,7 @@ same capture, and fails if nothing is found.
 from __future__ import annotations
 
 import base64
+import contextlib
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -87,8 +89,9 @@ def _collect_secrets() -> Iterator[None]:
     from django.contrib.sessions.backends.base import SessionBase
     from django.db.models.signals import post_save
 
+    from reporting.crypto import UndecryptableSecret
     from reporting.demo import DEMO_LIVE_SECRET, DEMO_TEST_SECRET
-    from reporting.models import ApiKey, FileLink
+    from reporting.models import ApiKey, FileLink, WebhookEndpoint
 
     for secret in (DEMO_TEST_SECRET, DEMO_LIVE_SECRET):
         record_api_secret(secret)
@@ -120,7 +123,12 @@ def _collect_secrets() -> Iterator[None]:
     def link_saved(sender, instance, **kwargs):
         record(instance.token, "file-link token")
 
+    def endpoint_saved(sender, instance, **kwargs):
+        with contextlib.suppress(UndecryptableSecret):  # a row a test filled with a placeholder
+            record(instance.secret, "webhook signing secret")
+
     post_save.connect(link_saved, sender=FileLink, dispatch_uid="log_secrets.link_saved")
+    post_save.connect(endpoint_saved, sender=WebhookEndpoint, dispatch_uid="log_secrets.endpoint_saved")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(ApiKey, "issue", classmethod(issue_and_record))
         patch.setattr(SessionBase, "_get_new_session_key", new_session_key_recorded)
@@ -128,6 +136,7 @@ def _collect_secrets() -> Iterator[None]:
         patch.setattr(AbstractBaseUser, "check_password", check_password_recorded)
         yield
     post_save.disconnect(sender=FileLink, dispatch_uid="log_secrets.link_saved")
+    post_save.disconnect(sender=WebhookEndpoint, dispatch_uid="log_secrets.endpoint_saved")
 
 
 # Searching -------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from reporting.categories import REPORTING_CATEGORIES
 from reporting.unixtime import MAX_TIMESTAMP
 
 from .schemas import Schema, report_parameters, string
+from .webhook_schemas import ENABLED_EVENTS
 
 
 @dataclass(frozen=True)
@@ -159,4 +160,34 @@ FILE_LINK_UPDATE_BODY = Body(
         **METADATA_PROPERTIES,
     },
     patterns=METADATA_PATTERN,
+)
+
+# Webhook endpoints: `enabled_events[]` (or indexed), `url`, and what else Stripe takes.
+ENABLED_EVENTS_PROPERTY: Schema = {
+    "enabled_events[]": {
+        "type": "array",
+        "items": {"type": "string", "enum": ENABLED_EVENTS},
+        "description": "The event types to send; `*` for every type.",
+    }
+}
+ENABLED_EVENTS_PATTERN = {"^enabled_events\\[[0-9]+\\]$": {"type": "string", "enum": ENABLED_EVENTS}}
+WEBHOOK_URL = string("The URL to send events to: http(s), of a host with public addresses only.", maxLength=2048)
+WEBHOOK_DESCRIPTION = string("What the endpoint is for (empty unsets it).")
+
+WEBHOOK_ENDPOINT_BODY = Body(
+    {"url": WEBHOOK_URL, **ENABLED_EVENTS_PROPERTY, "description": WEBHOOK_DESCRIPTION, **METADATA_PROPERTIES},
+    required=("url", "enabled_events[]"),
+    patterns={**ENABLED_EVENTS_PATTERN, **METADATA_PATTERN},
+    description="The answer holds the endpoint's signing `secret`, this once.",
+)
+
+WEBHOOK_ENDPOINT_UPDATE_BODY = Body(
+    {
+        "url": WEBHOOK_URL,
+        **ENABLED_EVENTS_PROPERTY,
+        "description": WEBHOOK_DESCRIPTION,
+        "disabled": {"type": "boolean", "description": "Disable the endpoint (`true`) or enable it (`false`)."},
+        **METADATA_PROPERTIES,
+    },
+    patterns={**ENABLED_EVENTS_PATTERN, **METADATA_PATTERN},
 )

@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 
+from reporting import crypto
 from reporting.models import IdempotencyKey
 
 from .errors import StripeError
@@ -72,7 +73,9 @@ def _existing(
                 type="idempotency_error",
             )
         return _execute(record, call)
-    response = HttpResponse(record.response_body, status=record.response_status, content_type="application/json")
+    response = HttpResponse(
+        _stored(record.response_body), status=record.response_status, content_type="application/json"
+    )
     response["Idempotent-Replayed"] = "true"
     return response
 
@@ -102,9 +105,18 @@ def _respond(record: IdempotencyKey, call: Callable[[], HttpResponseBase]) -> Ht
     return response
 
 
+# A stored body that holds a secret (a new webhook endpoint's) is kept encrypted, marked so.
+SEALED = "sealed:"
+
+
 def _body(response: HttpResponseBase) -> str:
     # Only JSON responses pass through here (POST endpoints never stream).
-    return response.content.decode() if isinstance(response, HttpResponse) else ""
+    body = response.content.decode() if isinstance(response, HttpResponse) else ""
+    return SEALED + crypto.encrypt(body) if getattr(response, "holds_secret", False) else body
+
+
+def _stored(body: str) -> str:
+    return crypto.decrypt(body.removeprefix(SEALED)) if body.startswith(SEALED) else body
 
 
 def purge() -> int:

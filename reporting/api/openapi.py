@@ -27,8 +27,8 @@ from .schemas import (
     Schema,
     list_of,
 )
-
-API_VERSION = "2020-08-27"
+from .serializers import API_VERSION
+from .webhook_schemas import WEBHOOK_SCHEMAS
 
 SCHEMAS: dict[str, Schema] = {
     "reporting.report_run": REPORT_RUN,
@@ -52,6 +52,7 @@ SCHEMAS: dict[str, Schema] = {
         "balance_transaction", "^/v1/balance_transactions$", "A page of balance transactions, newest first."
     ),
     "payout_list": list_of("payout", "^/v1/payouts$", "A page of payouts, newest first."),
+    **WEBHOOK_SCHEMAS,
     "error": ERROR,
     "api_errors": ERROR_DETAIL,
 }
@@ -73,8 +74,8 @@ def schema() -> dict[str, Any]:
             "title": "reporting",
             "version": API_VERSION,
             "description": "A self-hosted service that answers Stripe's Reporting API (report runs and types, "
-            "files, file links) and reads of its ledger (balance transactions, payouts) on the wire: "
-            "same objects, parameters, errors and pagination.",
+            "files, file links), reads of its ledger (balance transactions, payouts), and its events with "
+            "the webhook endpoints they are sent to, on the wire: same objects, parameters, errors and pagination.",
         },
         "servers": [{"url": "/"}],
         "security": [{"basicAuth": []}, {"bearerAuth": []}],
@@ -87,6 +88,8 @@ def schema() -> dict[str, Any]:
                 "File links",
                 "Balance transactions",
                 "Payouts",
+                "Events",
+                "Webhook endpoints",
                 "Meta",
             )
         ],

@@ -10,9 +10,11 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 
-from reporting.models import File, FileLink, ReportRun, ReportType
+from reporting.models import ApiEvent, File, FileLink, ReportRun, ReportType, WebhookEndpoint
 
 JSON = dict[str, Any]
+# The version our objects are rendered in (Stripe's description of them is dated so).
+API_VERSION = "2020-08-27"
 # A file shows its newest links, this many, and whether it has more.
 FILE_LINKS_SHOWN = 10
 NEWEST_FIRST = ("-created", "-id")
@@ -22,9 +24,16 @@ def unix(moment: datetime | None) -> int | None:
     return None if moment is None else int(moment.timestamp())
 
 
-def absolute(request: HttpRequest, path: str) -> str:
-    # Stripe clients fetch file URLs as given, so they must be absolute.
-    return settings.PUBLIC_URL.rstrip("/") + path if settings.PUBLIC_URL else request.build_absolute_uri(path)
+def absolute(request: HttpRequest | None, path: str) -> str:
+    """Stripe clients fetch file URLs as given, so they must be absolute.
+
+    Without a request (an event rendered by a worker) the origin is PUBLIC_URL, or
+    there is none: then the URL is the path.
+    """
+    origin: str = settings.PUBLIC_URL
+    if origin:
+        return origin.rstrip("/") + path
+    return path if request is None else str(request.build_absolute_uri(path))
 
 
 def newest_links(lookup: str = "links") -> Prefetch[str, QuerySet[FileLink], str]:
@@ -36,7 +45,7 @@ def newest_links(lookup: str = "links") -> Prefetch[str, QuerySet[FileLink], str
     return Prefetch(lookup, queryset=newest, to_attr="newest_links")
 
 
-def file_link_dict(request: HttpRequest, link: FileLink, *, expand_file: bool = False) -> JSON:
+def file_link_dict(request: HttpRequest | None, link: FileLink, *, expand_file: bool = False) -> JSON:
     return {
         "id": link.id,
         "object": "file_link",
@@ -50,7 +59,7 @@ def file_link_dict(request: HttpRequest, link: FileLink, *, expand_file: bool = 
     }
 
 
-def file_dict(request: HttpRequest, file: File) -> JSON:
+def file_dict(request: HttpRequest | None, file: File) -> JSON:
     """Shape a file with its newest links (loaded by newest_links, or read here)."""
     links: list[FileLink] | None = getattr(file, "newest_links", None)
     if links is None:
@@ -75,7 +84,7 @@ def file_dict(request: HttpRequest, file: File) -> JSON:
     }
 
 
-def report_run_dict(request: HttpRequest, run: ReportRun) -> JSON:
+def report_run_dict(request: HttpRequest | None, run: ReportRun) -> JSON:
     return {
         "id": run.id,
         "object": "reporting.report_run",
@@ -103,6 +112,45 @@ def report_type_dict(report_type: ReportType, *, livemode: bool, availability: t
         "updated": max(unix(report_type.updated) or 0, unix(end) or 0),
         "version": report_type.version,
     }
+
+
+def event_dict(event: ApiEvent, *, pending_webhooks: int) -> JSON:
+    """Stripe's event: `data` as stored when it happened; `request` is null, for ours all come from workers."""
+    return {
+        "id": event.id,
+        "object": "event",
+        "api_version": event.api_version,
+        "created": unix(event.created),
+        "data": event.data,
+        "livemode": event.livemode,
+        "pending_webhooks": pending_webhooks,
+        "request": {"id": None, "idempotency_key": None},
+        "type": event.type,
+    }
+
+
+def webhook_endpoint_dict(endpoint: WebhookEndpoint, *, secret: str | None = None) -> JSON:
+    """Stripe's webhook_endpoint; `secret` only in the answer that created it."""
+    data = {
+        "id": endpoint.id,
+        "object": "webhook_endpoint",
+        "api_version": endpoint.api_version,
+        "application": None,
+        "created": unix(endpoint.created),
+        "description": endpoint.description or None,
+        "enabled_events": endpoint.enabled_events,
+        "livemode": endpoint.livemode,
+        "metadata": endpoint.metadata,
+        "status": endpoint.status,
+        "url": endpoint.url,
+    }
+    if secret is not None:
+        data["secret"] = secret
+    return data
+
+
+def deleted_dict(object_id: str, object_name: str) -> JSON:
+    return {"id": object_id, "object": object_name, "deleted": True}
 
 
 def list_dict(url: str, data: list[JSON], has_more: bool) -> JSON:

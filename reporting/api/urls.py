@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 
 from . import openapi
-from .views import files, ledger, links, not_found, runs, types
+from .views import events, files, ledger, links, not_found, runs, types, webhooks
 
 app_name = "api"
 urlpatterns = [
@@ -20,6 +20,10 @@ urlpatterns = [
     path("v1/balance_transactions/<str:txn_id>", ledger.balance_transaction, name="balance-transaction"),
     path("v1/payouts", ledger.payouts, name="payouts"),
     path("v1/payouts/<str:payout_id>", ledger.payout, name="payout"),
+    path("v1/events", events.events, name="events"),
+    path("v1/events/<str:event_id>", events.event, name="event"),
+    path("v1/webhook_endpoints", webhooks.webhook_endpoints, name="webhook-endpoints"),
+    path("v1/webhook_endpoints/<str:endpoint_id>", webhooks.webhook_endpoint, name="webhook-endpoint"),
     path("v1/openapi.json", openapi.schema_view, name="openapi"),
     path("links/<str:token>", links.public_link, name="public-link"),
     # Anything else under /v1 answers Stripe's "Unrecognized request URL".

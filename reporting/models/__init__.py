@@ -11,9 +11,11 @@ from .imports import ImportBusy, ImportJob
 from .ledger import AppendOnlyError, BalanceTransaction, DailyTotal, DataWatermark, Payout, data_availability
 from .runs import Door, File, InvalidTransition, ReportRun, ReportType, report_storage
 from .sources import StripeSource
+from .webhooks import ApiEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "IDEMPOTENCY_TTL",
+    "ApiEvent",
     "FileLink",
     "IdempotencyKey",
     "Account",
@@ -35,6 +37,9 @@ __all__ = [
     "ReportType",
     "StripeSource",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "data_availability",
     "digest_secret",
     "report_storage",

@@ -26,6 +26,10 @@ class Event(AppendOnlyModel):
         SOURCE_DISCONNECTED = "source.disconnected", "Disconnected a Stripe account"
         LEDGER_SYNCED = "ledger.synced", "Synced the ledger from Stripe"
         PAYOUT_UPDATED = "payout.updated", "A payout changed upstream"
+        WEBHOOK_CREATED = "webhook_endpoint.created", "Added a webhook endpoint"
+        WEBHOOK_UPDATED = "webhook_endpoint.updated", "Changed a webhook endpoint"
+        WEBHOOK_DELETED = "webhook_endpoint.deleted", "Deleted a webhook endpoint"
+        WEBHOOK_TESTED = "webhook_endpoint.tested", "Sent a test event to a webhook endpoint"
 
     created = models.DateTimeField(default=timezone.now, db_index=True)
     account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, TypeVar
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Min, Q
 
 from reporting.currencies import CURRENCY_CHOICES
@@ -233,6 +233,9 @@ class DataWatermark(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     livemode = models.BooleanField(default=False)
     complete_through = models.DateTimeField()
+    # The data availability last told in reporting.report_type.updated events (services.events).
+    announced_start = models.DateTimeField(null=True, blank=True)
+    announced_end = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "livemode"], name="watermark_unique_mode")]
@@ -247,7 +250,18 @@ class DataWatermark(models.Model):
 
     @classmethod
     def advance(cls, account: Account, livemode: bool, through: datetime) -> None:
-        cls.objects.update_or_create(account=account, livemode=livemode, defaults={"complete_through": through})
+        """Move the mark; every source (demo, import, Stripe sync) calls this once its data is complete.
+
+        The report types' events, should their data availability move, are written in
+        the same transaction (services.events).
+        """
+        from reporting.services.events import availability_changed
+
+        with transaction.atomic():
+            watermark, _ = cls.objects.update_or_create(
+                account=account, livemode=livemode, defaults={"complete_through": through}
+            )
+            availability_changed(watermark)
 
 
 def data_availability(account: Account, livemode: bool) -> tuple[datetime, datetime]:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.storage import Storage, storages
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -265,14 +265,27 @@ class ReportRun(models.Model):
         return True
 
     def _transition(self, to: ReportRun.Status, **fields: Any) -> None:
+        from reporting.services.events import run_ended  # services import the models: import late
+
         if to not in self.TRANSITIONS.get(self.Status(self.status), set()):
             raise InvalidTransition(f"{self.id}: {self.status} -> {to}")
-        # Conditional UPDATE: whoever changes the row first wins; a duplicate task,
-        # an attempt that was taken over or the reaper racing a worker updates
-        # nothing and learns it lost.
-        updated = type(self).objects.pending().filter(pk=self.pk, attempts=self.attempts).update(status=to, **fields)
-        if not updated:
-            raise InvalidTransition(f"{self.id} is no longer pending")
-        self.status = to
-        for name, value in fields.items():
-            setattr(self, name, value)
+        before = {name: getattr(self, name) for name in ("status", *fields)}
+        try:
+            with transaction.atomic():
+                # Conditional UPDATE: whoever changes the row first wins; a duplicate task,
+                # an attempt that was taken over or the reaper racing a worker updates
+                # nothing and learns it lost.
+                updated = (
+                    type(self).objects.pending().filter(pk=self.pk, attempts=self.attempts).update(status=to, **fields)
+                )
+                if not updated:
+                    raise InvalidTransition(f"{self.id} is no longer pending")
+                self.status = to
+                for name, value in fields.items():
+                    setattr(self, name, value)
+                # The run's event commits with its change, or neither does: none lost, none doubled.
+                run_ended(self)
+        except BaseException:
+            for name, value in before.items():  # the row did not change: neither does this copy
+                setattr(self, name, value)
+            raise

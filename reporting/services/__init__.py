@@ -13,6 +13,10 @@
 - `limits`: request and run rates per key and account (Redis).
 - `fairness`: how many runs of one account generate at once.
 - `locks`: a busy database, told apart from a failure.
+- `events`: Stripe's events, written with the change they describe (a run's end, the data's
+  availability), and their deliveries; the one place that hears "a run ended".
+- `webhooks`: add, change, delete and test webhook endpoints; `webhook_urls`: where one may point.
+- `deliveries`, `webhook_http`: send each delivery, signed, until answered; retries and the sweep.
 """
 
 from __future__ import annotations

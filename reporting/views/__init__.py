@@ -8,6 +8,7 @@ from .health import healthz
 from .keys import api_keys, revoke_api_key, switch_mode
 from .runs import run_create, run_detail, run_download, run_list
 from .sources import data_sources, disconnect_source, sync_source
+from .webhooks import webhook_delete, webhook_detail, webhook_list, webhook_status, webhook_test
 
 __all__ = [
     "account_settings",
@@ -24,4 +25,9 @@ __all__ = [
     "run_list",
     "switch_mode",
     "sync_source",
+    "webhook_delete",
+    "webhook_detail",
+    "webhook_list",
+    "webhook_status",
+    "webhook_test",
 ]

@@ -10,7 +10,19 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from reporting.models import ApiKey, DataWatermark, Event, ReportRun, ReportType, StripeSource
+from reporting.models import (
+    ApiKey,
+    DataWatermark,
+    Door,
+    Event,
+    ReportRun,
+    ReportType,
+    StripeSource,
+    WebhookAttempt,
+    WebhookDelivery,
+)
+from reporting.services import Caller
+from reporting.services.webhooks import create_endpoint
 from tests.admin.conftest import change_url, changelist_url, listed, succeeded_run
 from tests.factories import BalanceTransactionFactory, FileFactory, MembershipFactory, PayoutFactory, ReportRunFactory
 
@@ -34,6 +46,15 @@ def every_object(account, admin_user):
         api_key=key,
         object_id=run.id,
     )
+    endpoint, _secret = create_endpoint(
+        Caller(account, False, Door.ADMIN), url="https://hooks.example.com/in", enabled_events=["*"]
+    )
+    failed = ReportRunFactory(account=account)
+    failed.mark_failed("No data.")  # its event, delivered to the endpoint once, with one attempt logged
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    WebhookAttempt.objects.create(
+        delivery=delivery, number=1, started_at=delivery.created, duration_ms=12, status_code=500, response_body="no"
+    )
     login = {"username": "mallory", "ip_address": "203.0.113.9", "user_agent": "curl", "path_info": "/admin/login/"}
     return {
         # django-axes' records of logins (the login throttle)
@@ -53,6 +74,9 @@ def every_object(account, admin_user):
         "reporttype": ReportType.objects.get(pk="balance.summary.1"),
         "stripesource": StripeSource.objects.create(account=account, encrypted_key="-", key_hint="rk_test_…4242"),
         "user": admin_user,
+        "apievent": delivery.event,
+        "webhookendpoint": endpoint,
+        "webhookdelivery": delivery,
     }
 
 

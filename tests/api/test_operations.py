@@ -10,7 +10,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 from reporting.api.openapi import schema
 from reporting.api.schemas import report_parameters
-from reporting.models import FileLink
+from reporting.models import ApiEvent, Door, FileLink
+from reporting.services import Caller
+from reporting.services.webhooks import create_endpoint
 from tests.factories import BalanceTransactionFactory, FileFactory, PayoutFactory, ReportRunFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +35,12 @@ def ids(account):
     link = FileLink.objects.create(account=account, file=run.result)
     payout = PayoutFactory(account=account)
     txn = BalanceTransactionFactory(account=account, type="payout", source_id=payout.stripe_id, payout=payout)
+    endpoint, _ = create_endpoint(
+        Caller(account, False, Door.API), url="https://hooks.example.com/in", enabled_events=["*"]
+    )
     return {
+        "event": ApiEvent.objects.get(object_id=run.id).id,
+        "webhook_endpoint": endpoint.id,
         "report_run": run.id,
         "report_type": "balance.summary.1",
         "file": run.result_id,
@@ -45,8 +52,8 @@ def ids(account):
 
 def send(api, ids, path, method, pairs):
     url = re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path)
-    if method == "get":
-        return api.get(f"{url}?{urlencode(pairs)}")
+    if method in ("get", "delete"):
+        return api.generic(method.upper(), f"{url}?{urlencode(pairs)}")
     return api.post(url, urlencode(pairs), content_type="application/x-www-form-urlencoded")
 
 

@@ -71,3 +71,12 @@ def test_redaction_cleans_messages_and_tracebacks(caplog):
     assert "ValueError: bad key sk_live_…C3d4" in text
     assert "A1b2C3d4A1b2" not in text
     assert "Zx9Zx9" not in text
+
+
+def test_redaction_masks_webhook_signing_secrets(caplog):
+    secret = "whsec_" + "Q7w" * 11
+
+    logging.getLogger("reporting.probe").warning("endpoint secret %s leaked", secret)
+
+    assert "endpoint secret whsec_[redacted] leaked" in caplog.text
+    assert "Q7wQ7w" not in caplog.text

@@ -3,7 +3,8 @@
 An operation is one method on one path. Its query parameters and form body name what its
 view accepts, and its `expand` the paths the view expands, so the document cannot offer a
 parameter the view refuses, nor the view take one the document does not list. They are
-declared by resource, the Reporting API's (`reporting`) and the ledger's (`ledger`).
+declared by resource, the Reporting API's (`reporting`), the ledger's (`ledger`) and the
+events' and webhook endpoints' (`webhooks`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,15 @@ from .reporting import (
     RETRIEVE_REPORT_TYPE,
     UPDATE_FILE_LINK,
 )
+from .webhooks import (
+    CREATE_WEBHOOK_ENDPOINT,
+    DELETE_WEBHOOK_ENDPOINT,
+    LIST_EVENTS,
+    LIST_WEBHOOK_ENDPOINTS,
+    RETRIEVE_EVENT,
+    RETRIEVE_WEBHOOK_ENDPOINT,
+    UPDATE_WEBHOOK_ENDPOINT,
+)
 
 # In the document's order.
 OPERATIONS = (
@@ -46,12 +56,26 @@ OPERATIONS = (
     RETRIEVE_BALANCE_TRANSACTION,
     LIST_PAYOUTS,
     RETRIEVE_PAYOUT,
+    LIST_EVENTS,
+    RETRIEVE_EVENT,
+    LIST_WEBHOOK_ENDPOINTS,
+    CREATE_WEBHOOK_ENDPOINT,
+    RETRIEVE_WEBHOOK_ENDPOINT,
+    UPDATE_WEBHOOK_ENDPOINT,
+    DELETE_WEBHOOK_ENDPOINT,
     GET_OPENAPI,
 )
 
 __all__ = [
     "CREATE_FILE_LINK",
     "CREATE_REPORT_RUN",
+    "CREATE_WEBHOOK_ENDPOINT",
+    "DELETE_WEBHOOK_ENDPOINT",
+    "LIST_EVENTS",
+    "LIST_WEBHOOK_ENDPOINTS",
+    "RETRIEVE_EVENT",
+    "RETRIEVE_WEBHOOK_ENDPOINT",
+    "UPDATE_WEBHOOK_ENDPOINT",
     "DOWNLOAD_FILE",
     "DOWNLOAD_LINK",
     "GET_OPENAPI",

@@ -5,21 +5,32 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import models
 
 from reporting import crypto
-from reporting.models import StripeSource
+from reporting.models import StripeSource, WebhookEndpoint
+
+# Every model holding an encrypted secret, with the field that holds it.
+ENCRYPTED: tuple[tuple[type[models.Model], str], ...] = (
+    (StripeSource, "encrypted_key"),
+    (WebhookEndpoint, "encrypted_secret"),
+)
 
 
 class Command(BaseCommand):
-    help = "Re-encrypt the stored Stripe keys with the newest encryption key, so that older ones can be removed."
+    help = (
+        "Re-encrypt the stored Stripe keys and webhook signing secrets with the newest encryption key, "
+        "so that older ones can be removed."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         rotated = 0
-        for source in StripeSource.objects.only("pk", "encrypted_key"):
-            try:
-                token = crypto.rotate(source.encrypted_key)
-            except crypto.UndecryptableSecret as exc:
-                raise CommandError(f"{source}: {exc}") from None
-            StripeSource.objects.filter(pk=source.pk).update(encrypted_key=token)
-            rotated += 1
-        self.stdout.write(f"Re-encrypted {rotated} stored key(s) with the newest encryption key.")
+        for model, field in ENCRYPTED:
+            for row in model._default_manager.only("pk", field):
+                try:
+                    token = crypto.rotate(getattr(row, field))
+                except crypto.UndecryptableSecret as exc:
+                    raise CommandError(f"{row}: {exc}") from None
+                model._default_manager.filter(pk=row.pk).update(**{field: token})
+                rotated += 1
+        self.stdout.write(f"Re-encrypted {rotated} stored secret(s) with the newest encryption key.")

@@ -18,8 +18,18 @@ DOCUMENT = schema()
 
 
 # Objects that echo only some of their keys (a card's `wallet` only when the ledger knows whether Link
-# paid); every other object emits every key it declares.
-SOME_KEYS = {"reporting.report_run.parameters", "api_errors", CARD_TITLE}
+# paid, an update event's previous values only of the fields that changed); every other object emits
+# every key it declares, but for these few, each in one answer only.
+SOME_KEYS = {
+    "reporting.report_run.parameters",
+    "api_errors",
+    CARD_TITLE,
+    "notification_event_data.previous_attributes",
+}
+OPTIONAL_KEYS = {
+    "webhook_endpoint": {"secret"},  # in the answer that created it
+    "notification_event_data": {"previous_attributes"},  # in `*.updated` events
+}
 
 
 def to_json_schema(node: Any) -> Any:
@@ -39,7 +49,7 @@ def to_json_schema(node: Any) -> Any:
         if key != "nullable" and not key.startswith("x-")
     }
     if node.get("additionalProperties") is False and "properties" in node and node.get("title") not in SOME_KEYS:
-        converted["required"] = sorted(node["properties"])
+        converted["required"] = sorted(set(node["properties"]) - OPTIONAL_KEYS.get(node.get("title", ""), set()))
     if node.get("nullable"):
         converted = {"anyOf": [converted, {"type": "null"}]}
     return converted

@@ -11,13 +11,14 @@ from django.test import Client
 from django.utils import timezone
 
 from reporting import tasks
-from reporting.models import FileLink, ReportRun
+from reporting.models import ApiEvent, FileLink, ReportRun, WebhookEndpoint
 from tests.factories import BalanceTransactionFactory, FileFactory, PayoutFactory, ReportRunFactory
 
 JUNE_TO_OCTOBER = {
     "interval_start": int(datetime(2025, 6, 1, tzinfo=UTC).timestamp()),
     "interval_end": int(datetime(2025, 10, 1, tzinfo=UTC).timestamp()),
 }
+ENDPOINT = {"url": "https://hooks.example.com/stripe", "enabled_events[]": ["*"]}
 CREATE_RUN = {
     "report_type": "balance.summary.1",
     "parameters[interval_start]": JUNE_TO_OCTOBER["interval_start"],
@@ -104,6 +105,7 @@ def world(api, account, no_broker) -> World:
         account=account, file=succeeded.result, expires_at=timezone.now() - timedelta(days=1)
     )
     expired_file = FileFactory(account=account, expires_at=timezone.now() - timedelta(days=1))
+    endpoint = WebhookEndpoint.objects.get(pk=api.post("/v1/webhook_endpoints", ENDPOINT).json()["id"])
     world = World(pending, succeeded, failed, link, expired_link, expired_file.id)
     world.ids = {
         "report_run": [pending.id, succeeded.id, failed.id],
@@ -111,6 +113,9 @@ def world(api, account, no_broker) -> World:
         "file": [succeeded.result_id, expired_file.id],
         "link": [link.id, expired_link.id],
         "token": [link.token, expired_link.token],
+        # The runs' events (the report types' too, had the ledger's availability moved).
+        "event": list(ApiEvent.objects.filter(account=account).values_list("id", flat=True)),
+        "webhook_endpoint": [endpoint.id],
         **ledger_ids(account),
     }
     return world

@@ -212,6 +212,41 @@ FACTS["payout"] = (
 )
 
 
+# Stripe's event and webhook_endpoint (spec3, 2020-08-27), the fields these objects have here. Left
+# out: an event's `account` (Connect only) and `context` (newer than 2020-08-27).
+FACTS["event"] = (
+    {
+        "id": ("string", False),
+        "object": ("string", False),
+        "api_version": ("string", True),
+        "created": ("integer", False),
+        "data": ("notification_event_data", False),
+        "livemode": ("boolean", False),
+        "pending_webhooks": ("integer", False),
+        "request": ("notification_event_request", True),
+        "type": ("string", False),
+    },
+    {"created", "data", "id", "livemode", "object", "pending_webhooks", "request", "type"},
+)
+FACTS["webhook_endpoint"] = (
+    {
+        "id": ("string", False),
+        "object": ("string", False),
+        "api_version": ("string", True),
+        "application": ("string", True),
+        "created": ("integer", False),
+        "description": ("string", True),
+        "enabled_events": ("array", False),
+        "livemode": ("boolean", False),
+        "metadata": ("object", False),
+        "secret": ("string", False),
+        "status": ("string", False),
+        "url": ("string", False),
+    },
+    {"created", "enabled_events", "id", "livemode", "metadata", "object", "status", "url"},
+)
+
+
 def type_of(prop: dict[str, Any]) -> str:
     if "$ref" in prop:
         return str(prop["$ref"].rsplit("/", 1)[1])
@@ -242,6 +277,8 @@ def test_objects_are_exactly_as_stripe_lists_them(name):
         ("file_link_list", "/v1/file_links"),
         ("balance_transaction_list", "/v1/balance_transactions"),
         ("payout_list", "/v1/payouts"),
+        ("event_list", "/v1/events"),
+        ("webhook_endpoint_list", "/v1/webhook_endpoints"),
     ],
 )
 def test_list_envelopes_are_strict(name, url):
@@ -277,4 +314,6 @@ def test_error_statuses_use_the_error_envelope():
         ("/v1/reporting/report_runs", "post"),
         ("/v1/file_links", "post"),
         ("/v1/file_links/{link}", "post"),
+        ("/v1/webhook_endpoints", "post"),
+        ("/v1/webhook_endpoints/{webhook_endpoint}", "post"),
     }

@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from reporting.api.openapi import schema
-from reporting.models import FileLink, ReportRun
+from reporting.models import FileLink, ReportRun, WebhookEndpoint
 from tests.conftest import examples
 
 from .conformance import DOCUMENT, Exchange, conformance_errors, resolve
@@ -47,11 +47,16 @@ FUZZ_SETTINGS = settings(
 OPERATIONS = [(path, method) for path, item in DOCUMENT["paths"].items() for method in item]
 
 
-def snapshot() -> tuple[list[Any], list[Any]]:
-    """What a refused request must leave alone: the runs and links, with their mutable fields."""
+def snapshot() -> tuple[list[Any], ...]:
+    """What a refused request must leave alone: the runs, links and webhook endpoints, with their mutable fields."""
     return (
         list(ReportRun.objects.order_by("id").values_list("id", "status")),
         list(FileLink.objects.order_by("id").values_list("id", "expires_at", "metadata")),
+        list(
+            WebhookEndpoint.objects.order_by("id").values_list(
+                "id", "url", "enabled_events", "description", "status", "metadata"
+            )
+        ),
     )
 
 
@@ -60,7 +65,7 @@ def shorten(text: str) -> str:
     return re.sub(r"(.)\1{9,}", lambda m: f"{m.group(1) * 3}…(×{len(m.group(0))})", text)[:2000]
 
 
-def check_fuzzed(exchange: Exchange, before: tuple[list[Any], list[Any]]) -> None:
+def check_fuzzed(exchange: Exchange, before: tuple[list[Any], ...]) -> None:
     sent = shorten(exchange.sent)
     assert exchange.status < 500, f"{sent} -> {exchange.status}"
     errors = conformance_errors(exchange)
@@ -101,6 +106,8 @@ def real_values(world: World, path: str = "") -> dict[str, list[Any]]:
         "/v1/file_links": world.ids["link"],
         "/v1/balance_transactions": world.ids["id"],
         "/v1/payouts": world.ids["payout"],
+        "/v1/events": world.ids["event"],
+        "/v1/webhook_endpoints": world.ids["webhook_endpoint"],
     }.get(path, [])
     in_an_hour = int(time.time()) + 3600
     return {
@@ -116,7 +123,16 @@ def real_values(world: World, path: str = "") -> dict[str, list[Any]]:
         "file": world.ids["file"],
         "payout": world.ids["payout"],
         "source": ["ch_world", "re_world", world.ids["payout"][0]],
-        "type": ["charge", "payout"],
+        "type": ["charge", "payout"]
+        if path.startswith("/v1/balance_transactions")
+        else ["reporting.report_run.*", "reporting.report_run.failed"],
+        "types[]": [
+            ["reporting.report_run.failed"],
+            ["reporting.report_run.succeeded", "reporting.report_type.updated"],
+        ],
+        "url": ["https://hooks.example.com/a", "http://127.0.0.1:9/b"],
+        "enabled_events[]": [["*"], ["reporting.report_run.failed"]],
+        "disabled": [True, False],
         "currency": ["usd", "USD"],
         "status": ["failed", "paid"],
         "expires_at": [in_an_hour] + (["now", ""] if path == "/v1/file_links/{link}" else []),
@@ -223,7 +239,9 @@ def wire_key(draw: Any, declared: list[str]) -> str:
 
 def real_values_by_key(world: World, path: str) -> dict[str, list[str]]:
     real = {
-        k: [str(v) for v in vs] for k, vs in real_values(world, path).items() if vs and k != "parameters[columns][]"
+        k: [str(v) for v in vs]
+        for k, vs in real_values(world, path).items()
+        if vs and k not in ("parameters[columns][]", "types[]", "enabled_events[]")
     }
     in_an_hour = str(int(time.time()) + 3600)
     return {
@@ -251,6 +269,10 @@ def real_values_by_key(world: World, path: str) -> dict[str, list[str]]:
         "expired": ["true", "false"],
         "purpose": ["finance_report_run"],
         "parameters[columns][]": ["category", "net_amount", "currency"],
+        "types[]": ["reporting.report_run.failed", "reporting.report_type.updated"],
+        "enabled_events[]": ["*", "reporting.report_run.succeeded"],
+        "delivery_success": ["true", "false"],
+        "disabled": ["true", "false"],
         "parameters[currency]": ["usd", "eur"],
         "parameters[timezone]": ["Etc/UTC", "America/New_York"],
         "parameters[reporting_category]": ["charge", "payout"],
@@ -270,6 +292,7 @@ def test_fuzz_with_bracket_garbage(world, test_secret, path, method):
     base = {
         ("/v1/reporting/report_runs", "post"): list(CREATE_RUN.items()),
         ("/v1/file_links", "post"): [("file", world.succeeded.result_id)],
+        ("/v1/webhook_endpoints", "post"): [("url", "https://hooks.example.com/c"), ("enabled_events[]", "*")],
     }.get((path, method), [])
 
     @st.composite
@@ -295,8 +318,8 @@ def test_fuzz_with_bracket_garbage(world, test_secret, path, method):
         headers = {"HTTP_IDEMPOTENCY_KEY": idempotency_key} if idempotency_key else {}
         before = snapshot()
 
-        if method == "get":
-            response = client.get(f"{url}?{encoded}", **headers)
+        if method in ("get", "delete"):
+            response = client.generic(method.upper(), f"{url}?{encoded}", **headers)
         else:
             response = client.post(url, encoded, content_type="application/x-www-form-urlencoded", **headers)
 
