@@ -46,6 +46,8 @@ def main() -> int:
     # Webhooks to a receiver on this machine (a local `stripe listen`-style server) are fine here.
     os.environ.setdefault("WEBHOOKS_ALLOW_PRIVATE_URLS", "true")
     port = os.environ.get("PORT", "8000")
+    # Links made without a request (events, webhooks, emails) point at this server.
+    os.environ.setdefault("PUBLIC_URL", f"http://127.0.0.1:{port}")
     broker: list[Child] = []
     children: list[Child] = []
     if not os.environ.get("REDIS_URL"):
