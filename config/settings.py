@@ -239,10 +239,12 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # REPORT_LONG_QUEUE_ROWS ledger rows and for the small beat tasks, `long` for bigger runs,
 # ledger imports and Stripe syncs. A worker started without -Q consumes both; `-Q short`
 # keeps one for the short work alone (README "Production"). Unrouted tasks go to `short`,
-# which every worker consumes (the default `celery` queue would be consumed by none).
+# which every worker consumes (the default `celery` queue would be consumed by none). Each
+# queue is bound by its own name (left out, both would be bound by the default queue's).
 # https://docs.celeryq.dev/en/stable/userguide/routing.html
-CELERY_TASK_QUEUES = (Queue("short"), Queue("long"))
+CELERY_TASK_QUEUES = (Queue("short", routing_key="short"), Queue("long", routing_key="long"))
 CELERY_TASK_DEFAULT_QUEUE = "short"
+CELERY_TASK_DEFAULT_EXCHANGE = "reporting"
 CELERY_TASK_ROUTES = (
     "reporting.services.queues.route",  # run_report, by the run's expected rows
     {"reporting.tasks.import_ledger_file": {"queue": "long"}, "reporting.tasks.sync_stripe_source": {"queue": "long"}},
