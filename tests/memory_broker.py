@@ -7,7 +7,7 @@ from queue import Empty
 from config.celery import app as celery_app
 
 
-def take(task: str, queue: str = "celery") -> list[list[object]]:
+def take(task: str, queue: str = "short") -> list[list[object]]:
     """Take every message off the queue; the args of those that call `task`, in the order they were sent."""
     calls = []
     with celery_app.connection_for_write() as conn:
@@ -25,5 +25,5 @@ def take(task: str, queue: str = "celery") -> list[list[object]]:
 
 
 def queued_syncs() -> list[int]:
-    """The source ids of the syncs queued since the last call, taken off the broker."""
-    return [args[0] for args in take("reporting.tasks.sync_stripe_source")]
+    """The source ids of the syncs queued since the last call, taken off the broker (syncs wait on `long`)."""
+    return [args[0] for args in take("reporting.tasks.sync_stripe_source", "long")]

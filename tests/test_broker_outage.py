@@ -17,6 +17,7 @@ from django.urls import reverse
 from config.celery import app as celery_app
 from reporting import embedded_redis, tasks
 from reporting.models import ApiKey, ReportRun
+from reporting.services import queues
 from tests.api.conftest import ApiClient
 from tests.conftest import use_broker
 from tests.factories import BalanceTransactionFactory
@@ -46,9 +47,9 @@ class Broker:
             self.process = None
 
     def queued(self) -> list[str]:
-        """The run ids of the task messages waiting in the queue."""
+        """The run ids of the task messages waiting in the short queue (the summaries')."""
         with celery_app.connection_for_write() as conn:
-            messages = conn.default_channel.client.lrange("celery", 0, -1)
+            messages = conn.default_channel.client.lrange(queues.SHORT, 0, -1)
         # Celery's message: a JSON envelope around the base64 JSON body [args, kwargs, options].
         return [json.loads(base64.b64decode(json.loads(m)["body"]))[0][0] for m in messages]
 

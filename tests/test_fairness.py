@@ -15,6 +15,7 @@ from django.db import connection
 from config.celery import app as celery_app
 from reporting import services
 from reporting.models import DataWatermark, Door, ReportRun
+from reporting.services import queues
 from tests.conftest import use_broker
 from tests.factories import AccountFactory, BalanceTransactionFactory
 
@@ -71,7 +72,7 @@ def test_a_flood_from_one_account_does_not_hold_up_another_accounts_run(redis_ur
     use_broker(celery_app, redis_url)
     try:
         with celery_app.connection_for_write() as conn:
-            conn.default_channel.client.delete("celery")  # nothing left over from other tests
+            conn.default_channel.client.delete(queues.SHORT)  # nothing left over from other tests
         # Queued in this order before any worker runs: the other account's run is behind the whole flood.
         flood = [request(flooder) for _ in range(FLOOD)]
         single = request(other)

@@ -16,6 +16,7 @@ from config.celery import app as celery_app
 from reporting import services, tasks
 from reporting.models import Door, File, InvalidTransition, ReportRun
 from reporting.reports import ReportError, get_report
+from reporting.services import queues
 from tests.conftest import use_broker
 from tests.factories import BalanceTransactionFactory, ReportRunFactory
 from tests.workers import wait_until_terminal, worker_process
@@ -241,14 +242,14 @@ def test_reaper_recovers_a_dropped_queue_message(
     try:
         with celery_app.connection_for_write() as conn:
             queue_client = conn.default_channel.client
-            queue_client.delete("celery")
+            queue_client.delete(queues.SHORT)
             run = services.request_run(
                 services.Caller(account, False, Door.DASHBOARD, user=analyst),
                 report_type_id="balance.summary.1",
                 parameters=SEPTEMBER,
             )
-            assert queue_client.llen("celery") == 1
-            queue_client.delete("celery")  # the broker lost the message (restart without persistence)
+            assert queue_client.llen(queues.SHORT) == 1
+            queue_client.delete(queues.SHORT)  # the broker lost the message (restart without persistence)
         ReportRun.objects.filter(pk=run.pk).update(enqueued_at=timezone.now() - timedelta(minutes=10))
 
         counts = tasks.reap_report_runs()

@@ -29,12 +29,17 @@ def database_url() -> str:
 
 
 @contextmanager
-def worker_process(redis_url: str, **env: str) -> Iterator[subprocess.Popen[bytes]]:
-    """A prefork worker (one child) on the test database and `redis_url`; this process sends to it too."""
+def worker_process(redis_url: str, queues: str = "", **env: str) -> Iterator[subprocess.Popen[bytes]]:
+    """A prefork worker (one child) on the test database and `redis_url`; this process sends to it too.
+
+    `queues` is its `-Q` (e.g. "long"); without it, it consumes every queue.
+    """
     worker = subprocess.Popen(
         [
             *(sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "prefork", "--concurrency", "1"),
             *("--loglevel", "WARNING", "--without-heartbeat", "--without-mingle", "--without-gossip"),
+            # Named apart: two workers of one test on one host.
+            *(("--queues", queues, "--hostname", f"{queues.replace(',', '-')}-{os.getpid()}@%h") if queues else ()),
         ],
         cwd=ROOT,
         env={
@@ -50,8 +55,15 @@ def worker_process(redis_url: str, **env: str) -> Iterator[subprocess.Popen[byte
         yield worker
     finally:
         use_broker(celery_app, "memory://")
-        worker.send_signal(signal.SIGQUIT)  # a cold shutdown: nothing of the test's is left to finish
+        stop(worker)
         worker.wait(timeout=30)
+
+
+def stop(*workers: subprocess.Popen[bytes]) -> None:
+    """Begin a cold shutdown of each worker (nothing of the test's is left to finish); each takes about 2 s."""
+    for worker in workers:
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGQUIT)
 
 
 def wait_until_terminal(run_id: str, timeout: float = 60) -> ReportRun:

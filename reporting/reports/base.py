@@ -131,6 +131,13 @@ class Report:
         assert all(columns), "the parameters form accepts only this type's columns"
         return [c for c in columns if c is not None]
 
+    def expected_rows(self, params: Params) -> int:
+        """Return at most how many ledger rows a run goes through, counted from the daily totals before it reads one.
+
+        It decides whether the run waits on the short or the long queue (services.queues).
+        """
+        raise NotImplementedError
+
     def write(self, params: Params, out: IO[bytes]) -> int:
         """Stream the report as UTF-8 CSV into the binary `out`; return the number of data rows."""
         columns = self.selected_columns(params)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from reporting.categories import PAYOUT_CATEGORIES
 from reporting.models import BalanceTransaction
@@ -12,6 +12,7 @@ from .documented import ELEVEN
 from .formats import blank_as_null, money, text, timestamp
 from .ledger import in_interval, ledger
 from .summaries import CategorySummary
+from .totals import rows_in
 
 # This report looks from the bank's side: a payout is positive, so every
 # amount is the balance transaction's with the sign flipped.
@@ -53,6 +54,10 @@ class PayoutsItemized(ItemizedReport):
 
     def queryset(self, params: Params) -> QuerySet[BalanceTransaction]:
         return in_interval(ledger(params), params).filter(reporting_category__in=PAYOUT_CATEGORIES)
+
+    def expected_rows(self, params: Params) -> int:
+        assert params.interval_end is not None
+        return rows_in(params, params.interval_start, params.interval_end, Q(reporting_category__in=PAYOUT_CATEGORIES))
 
 
 class PayoutsItemized2(PayoutsItemized):

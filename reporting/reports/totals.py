@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from reporting.categories import PAYOUT_CATEGORIES
 from reporting.models import DailyTotal
@@ -94,6 +94,28 @@ def sums_by_category(params: Params, lo: datetime | None, hi: datetime) -> dict[
         for key, s in part.items():
             result[key].add(s)
     return dict(result)
+
+
+def rows_per_day(params: Params, lo: datetime | None, hi: datetime, where: Q | None = None) -> list[tuple[date, int]]:
+    """Count the ledger rows of each UTC day that [lo, hi) touches (lo None: every day before hi), by day.
+
+    From the daily totals, without reading a ledger row: the days at the edges count
+    whole, so the sum is an upper bound on the rows dated in [lo, hi). `where`
+    narrows the totals (the run's currency and category, one side of the categories).
+    """
+    last = (hi - timedelta(microseconds=1)).astimezone(UTC).date()
+    days = DailyTotal.objects.filter(account_id=params.account_id, livemode=params.livemode, day__lte=last)
+    if lo is not None:
+        days = days.filter(day__gte=lo.astimezone(UTC).date())
+    if where is not None:
+        days = days.filter(where)
+    return list(days.values_list("day").annotate(rows=Sum("count")).order_by("day"))
+
+
+def rows_in(params: Params, lo: datetime | None, hi: datetime, where: Q | None = None) -> int:
+    """Count the run's ledger rows (its currency and category, where it names them) of the UTC days [lo, hi) touches."""
+    scoped = Q(**scope(params)) if where is None else Q(**scope(params)) & where
+    return sum(rows for _, rows in rows_per_day(params, lo, hi, scoped))
 
 
 def totals(params: Params, lo: datetime | None, hi: datetime) -> dict[str, Totals]:

@@ -6,6 +6,7 @@
 - `attempts`, `heartbeat`: who may work on a run; a live attempt's heartbeat; takeovers.
 - `enqueue`: send a run's task, leaving it to the reaper when the broker is away.
 - `reaper`: every accepted run gets a worker or a reason.
+- `queues`: which Celery queue a task waits on, `short` or `long` (a run by its expected rows).
 - `storage`: report files saved whole or not at all; storage failures in words; the health probe.
 - `keys`: issue and revoke API keys.
 - `files`: serve a report file.
