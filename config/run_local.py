@@ -75,6 +75,7 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
     os.environ.setdefault("DJANGO_SECURE_COOKIES", "false")
     port = os.environ.get("PORT", "8000")
+    os.environ.setdefault("PUBLIC_URL", f"http://127.0.0.1:{port}")  # the links in emails
     children: list[Child] = []
     if not os.environ.get("REDIS_URL"):
         from reporting.embedded_redis import start

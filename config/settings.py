@@ -245,6 +245,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.sync_stripe_sources",
         "schedule": env.float("STRIPE_SYNC_EVERY", default=900.0),
     },
+    # Schedules are due to the minute: each tick requests the runs whose time has come.
+    "run-schedules": {"task": "reporting.tasks.run_schedules", "schedule": 60.0},
+    "queue-owed-emails": {"task": "reporting.tasks.queue_owed_emails", "schedule": 120.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -289,9 +292,31 @@ STRIPE_SYNC_STALE_AFTER = env.float("STRIPE_SYNC_STALE_AFTER", default=120.0)
 ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", default=[])
 SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 
-# The absolute origin put in API file URLs (Stripe clients need absolute URLs);
-# empty means "from the request".
+# The absolute origin put in API file URLs (Stripe clients need absolute URLs) and in the
+# links of emails; empty means "from the request" (emails then carry the path alone).
 PUBLIC_URL = env.str("PUBLIC_URL", default="")
+
+# Schedules (reporting.services.schedule_runs): a due time whose period the ledger does not
+# cover yet waits this long for its data; a beat that was down makes up at most this many
+# missed due times per schedule per tick.
+SCHEDULE_DATA_WAIT_HOURS = env.int("SCHEDULE_DATA_WAIT_HOURS", default=48)
+SCHEDULE_CATCH_UP = env.int("SCHEDULE_CATCH_UP", default=10)
+
+# Email (run outcomes, reporting.services.notifications). EMAIL_URL names the server, e.g.
+# smtp+tls://user:password@smtp.example.com:587; the default prints each email in the worker's
+# log instead of sending it (what `make run` uses).
+# https://django-environ.readthedocs.io/en/latest/types.html#environ-env-email-url
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="reporting@localhost")
+# A mail server that does not answer must not hold a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 # Security: production values by default; `make run` (plain HTTP on 127.0.0.1) turns
 # the HTTPS ones off through the environment (config/run_local.py).

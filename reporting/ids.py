@@ -26,3 +26,7 @@ def new_file_id() -> str:
 
 def new_file_link_id() -> str:
     return random_id("link_")
+
+
+def new_schedule_id() -> str:
+    return random_id("sched_")

@@ -26,6 +26,10 @@ class Event(AppendOnlyModel):
         SOURCE_DISCONNECTED = "source.disconnected", "Disconnected a Stripe account"
         LEDGER_SYNCED = "ledger.synced", "Synced the ledger from Stripe"
         PAYOUT_UPDATED = "payout.updated", "A payout changed upstream"
+        SCHEDULE_CREATED = "schedule.created", "Created a schedule"
+        SCHEDULE_PAUSED = "schedule.paused", "Paused a schedule"
+        SCHEDULE_RESUMED = "schedule.resumed", "Resumed a schedule"
+        SCHEDULE_DELETED = "schedule.deleted", "Deleted a schedule"
 
     created = models.DateTimeField(default=timezone.now, db_index=True)
     account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

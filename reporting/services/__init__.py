@@ -13,6 +13,8 @@
 - `limits`: request and run rates per key and account (Redis).
 - `fairness`: how many runs of one account generate at once.
 - `locks`: a busy database, told apart from a failure.
+- `schedules`: save, pause, resume and delete schedules; `schedule_runs`: the beat's tick that runs them.
+- `notifications`: email a run's outcome to whoever waits for it (`run_ended`, called by every terminal transition).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from .keys import issue_key, revoke_key
 from .pages import Page, UnknownCursor, newest_first
 from .reaper import reap_report_runs
 from .runs import Problem, RunRequestError, RunsRateLimited, request_run
+from .schedule_runs import run_due_schedules
+from .schedules import ScheduleError, ScheduleRequest, create_schedule, delete_schedule, pause_schedule, resume_schedule
 
 __all__ = [
     "Caller",
@@ -33,14 +37,21 @@ __all__ = [
     "Problem",
     "RunRequestError",
     "RunsRateLimited",
+    "ScheduleError",
+    "ScheduleRequest",
     "UnknownCursor",
+    "create_schedule",
+    "delete_schedule",
     "download",
     "execute_report_run",
     "issue_key",
     "newest_first",
     "params_for",
+    "pause_schedule",
     "reap_report_runs",
     "request_run",
+    "resume_schedule",
     "revoke_key",
+    "run_due_schedules",
     "set_cell_format",
 ]
