@@ -50,16 +50,16 @@ def run_due_schedules(now: datetime | None = None) -> dict[str, int]:
     """One tick; returns how many due times were requested, left waiting, refused and paused."""
     now = now or timezone.now()
     counts: Counter[str] = Counter()
+    # Those that waited before this tick: a due time taken now has just been tried.
+    waiting = list(ScheduledRun.objects.filter(status=ScheduledRun.Status.WAITING).values_list("pk", flat=True))
+    for occurrence_id in waiting:
+        if outcome := _guarded(retry_waiting, occurrence_id, now):
+            counts[outcome] += 1
     for schedule_id in list(Schedule.objects.due(now).values_list("pk", flat=True)):
         for _ in range(settings.SCHEDULE_CATCH_UP):
             outcome = _guarded(take_next_due, schedule_id, now)
             if outcome is None:
                 break
-            counts[outcome] += 1
-    for occurrence_id in list(
-        ScheduledRun.objects.filter(status=ScheduledRun.Status.WAITING).values_list("pk", flat=True)
-    ):
-        if outcome := _guarded(retry_waiting, occurrence_id, now):
             counts[outcome] += 1
     return dict(counts)
 
