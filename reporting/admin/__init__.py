@@ -9,13 +9,14 @@ Runs, files, the ledger, the event log and Stripe sources are read-only in the
 admin: runs are changed only by their worker, sources only by their sync, the
 ledger and the log are append-only. The admin's writes on them go through
 `reporting.services`, like the dashboard's and the API's: "Re-run" requests new
-runs, "Sync now" queues syncs of sources (sources.py). Accounts, memberships
+runs, "Sync now" queues syncs of sources (sources.py). Schedules are read-only
+here too: their owners and the account's admins change them on the dashboard. Accounts, memberships
 and users are changed by superusers, and by account admins within their accounts
 only (members.py).
 """
 
 from __future__ import annotations
 
-from . import accounts, files, keys, ledger, members, runs, sources
+from . import accounts, files, keys, ledger, members, runs, schedules, sources
 
-__all__ = ["accounts", "files", "keys", "ledger", "members", "runs", "sources"]
+__all__ = ["accounts", "files", "keys", "ledger", "members", "runs", "schedules", "sources"]
