@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from reporting.models import ApiKey, DataWatermark, Event, ReportRun, ReportType, StripeSource
+from reporting.models import ApiKey, DataWatermark, Event, ReportRun, ReportType, Schedule, ScheduledRun, StripeSource
 from tests.admin.conftest import change_url, changelist_url, listed, succeeded_run
 from tests.factories import BalanceTransactionFactory, FileFactory, MembershipFactory, PayoutFactory, ReportRunFactory
 
@@ -34,6 +34,19 @@ def every_object(account, admin_user):
         api_key=key,
         object_id=run.id,
     )
+    schedule = Schedule.objects.create(
+        account=account,
+        owner=admin_user,
+        name="Month end",
+        report_type_id="balance.summary.1",
+        period="last_month",
+        cadence="monthly",
+        day_of_month=31,
+        time_of_day="07:00",
+        timezone="Europe/Berlin",
+        next_due_at=run.created,
+    )
+    ScheduledRun.objects.create(schedule=schedule, due_at=run.created, run=run, status="requested")
     login = {"username": "mallory", "ip_address": "203.0.113.9", "user_agent": "curl", "path_info": "/admin/login/"}
     return {
         # django-axes' records of logins (the login throttle)
@@ -51,6 +64,7 @@ def every_object(account, admin_user):
         "payout": payout,
         "reportrun": run,
         "reporttype": ReportType.objects.get(pk="balance.summary.1"),
+        "schedule": schedule,
         "stripesource": StripeSource.objects.create(account=account, encrypted_key="-", key_hint="rk_test_…4242"),
         "user": admin_user,
     }
