@@ -247,7 +247,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Schedules are due to the minute: each tick requests the runs whose time has come.
     "run-schedules": {"task": "reporting.tasks.run_schedules", "schedule": 60.0},
-    "queue-owed-emails": {"task": "reporting.tasks.queue_owed_emails", "schedule": 120.0},
+    "queue-owed-emails": {"task": "reporting.tasks.queue_owed_emails", "schedule": 300.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -31,8 +31,10 @@ logger = logging.getLogger(__name__)
 
 # The doors whose runs have someone waiting: API clients hear of runs through events and webhooks.
 EMAILED_DOORS = (Door.DASHBOARD, Door.SCHEDULE)
-# The sweep leaves the task queued at commit this long before queuing the email again.
-SWEEP_GRACE = timedelta(minutes=1)
+# The sweep leaves the task queued at commit this long before queuing the email again (a worker busy
+# with long reports may not have reached it: each sweep meanwhile adds one more message, which finds
+# the run claimed and sends nothing).
+SWEEP_GRACE = timedelta(minutes=10)
 SWEEP_WINDOW = timedelta(days=1)
 
 
