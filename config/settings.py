@@ -267,6 +267,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.retry_webhooks",
         "schedule": env.float("WEBHOOK_SWEEP_EVERY", default=60.0),
     },
+    # Schedules are due to the minute: each tick requests the runs whose time has come.
+    "run-schedules": {"task": "reporting.tasks.run_schedules", "schedule": 60.0},
+    "queue-owed-emails": {"task": "reporting.tasks.queue_owed_emails", "schedule": 300.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -329,10 +332,32 @@ WEBHOOK_RETRY_FOR = env.float("WEBHOOK_RETRY_FOR", default=3 * 86400.0)
 # timeout and be delivered twice.
 WEBHOOK_MAX_COUNTDOWN = 900.0
 
-# The absolute origin put in API file URLs (Stripe clients need absolute URLs);
-# empty means "from the request". Events are rendered without a request: set it, or the
-# file URLs in events (and webhooks) are paths.
+# The absolute origin put in API file URLs (Stripe clients need absolute URLs) and in the
+# links of emails; empty means "from the request". Events and emails are made without a
+# request: set it, or the file URLs in events (and webhooks) and the links in emails are paths.
 PUBLIC_URL = env.str("PUBLIC_URL", default="")
+
+# Schedules (reporting.services.schedule_runs): a due time whose period the ledger does not
+# cover yet waits this long for its data; a beat that was down makes up at most this many
+# missed due times per schedule per tick.
+SCHEDULE_DATA_WAIT_HOURS = env.int("SCHEDULE_DATA_WAIT_HOURS", default=48)
+SCHEDULE_CATCH_UP = env.int("SCHEDULE_CATCH_UP", default=10)
+
+# Email (run outcomes, reporting.services.notifications). EMAIL_URL names the server, e.g.
+# smtp+tls://user:password@smtp.example.com:587; the default prints each email in the worker's
+# log instead of sending it (what `make run` uses).
+# https://django-environ.readthedocs.io/en/latest/types.html#environ-env-email-url
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="reporting@localhost")
+# A mail server that does not answer must not hold a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 # Security: production values by default; `make run` (plain HTTP on 127.0.0.1) turns
 # the HTTPS ones off through the environment (config/run_local.py).

@@ -39,3 +39,7 @@ def new_webhook_endpoint_id() -> str:
 def new_webhook_secret() -> str:
     # Stripe's signing secrets are `whsec_` and 32 random base62 characters.
     return random_id("whsec_", 32)
+
+
+def new_schedule_id() -> str:
+    return random_id("sched_")

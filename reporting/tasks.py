@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
@@ -11,7 +12,7 @@ from django.conf import settings
 
 from reporting import services
 from reporting.models import ImportBusy, InvalidTransition, ReportRun, StripeSource
-from reporting.services import attempts, deliveries, fairness, imports, sources
+from reporting.services import attempts, deliveries, fairness, imports, notifications, sources
 
 logger = logging.getLogger(__name__)
 
@@ -116,3 +117,22 @@ def deliver_webhook(self: Task[Any, Any], delivery_id: int) -> None:
 def retry_webhooks() -> int:
     """Beat: queue the webhook deliveries that are due and have no message on its way."""
     return deliveries.sweep()
+
+
+@shared_task
+def run_schedules() -> dict[str, int]:
+    """Beat, every minute: request the runs of the schedules that are due."""
+    return services.run_due_schedules()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def email_run_result(report_run_id: str) -> None:
+    # A refusal is logged and the run stays owed: the sweep queues it again.
+    with contextlib.suppress(notifications.SendFailed):
+        notifications.send_run_email(report_run_id)
+
+
+@shared_task
+def queue_owed_emails() -> int:
+    """Beat: queue again the run emails the broker lost or the mail server refused."""
+    return notifications.queue_owed_emails()

@@ -10,13 +10,14 @@ admin: runs are changed only by their worker, sources only by their sync, the
 ledger and the log are append-only. The admin's writes on them go through
 `reporting.services`, like the dashboard's and the API's: "Re-run" requests new
 runs, "Sync now" queues syncs of sources (sources.py). Events, webhook endpoints and
-their deliveries are read-only too (webhooks.py). Accounts, memberships
+their deliveries are read-only too (webhooks.py), and so are schedules (schedules.py): their
+owners and the account's admins change them on the dashboard. Accounts, memberships
 and users are changed by superusers, and by account admins within their accounts
 only (members.py).
 """
 
 from __future__ import annotations
 
-from . import accounts, files, keys, ledger, members, runs, sources, webhooks
+from . import accounts, files, keys, ledger, members, runs, schedules, sources, webhooks
 
-__all__ = ["accounts", "files", "keys", "ledger", "members", "runs", "sources", "webhooks"]
+__all__ = ["accounts", "files", "keys", "ledger", "members", "runs", "schedules", "sources", "webhooks"]

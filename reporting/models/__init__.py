@@ -10,6 +10,7 @@ from .events import Event
 from .imports import ImportBusy, ImportJob
 from .ledger import AppendOnlyError, BalanceTransaction, DailyTotal, DataWatermark, Payout, data_availability
 from .runs import Door, File, InvalidTransition, ReportRun, ReportType, report_storage
+from .schedules import Schedule, ScheduledRun
 from .sources import StripeSource
 from .webhooks import ApiEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -35,6 +36,8 @@ __all__ = [
     "Payout",
     "ReportRun",
     "ReportType",
+    "Schedule",
+    "ScheduledRun",
     "StripeSource",
     "User",
     "WebhookAttempt",

@@ -19,6 +19,11 @@ class User(AbstractUser):
     timezone = models.CharField(
         max_length=64, default="Etc/UTC", help_text="IANA time zone used for dates in the dashboard."
     )
+    email_on_run_end = models.BooleanField(
+        "email when a run ends",
+        default=True,
+        help_text="Email when a run this user requested on the dashboard, or a run of a schedule listing them, ends.",
+    )
 
     def membership_for(self, account: Account) -> Membership | None:
         return self.memberships.filter(account=account).first()

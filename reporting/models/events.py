@@ -30,6 +30,10 @@ class Event(AppendOnlyModel):
         WEBHOOK_UPDATED = "webhook_endpoint.updated", "Changed a webhook endpoint"
         WEBHOOK_DELETED = "webhook_endpoint.deleted", "Deleted a webhook endpoint"
         WEBHOOK_TESTED = "webhook_endpoint.tested", "Sent a test event to a webhook endpoint"
+        SCHEDULE_CREATED = "schedule.created", "Created a schedule"
+        SCHEDULE_PAUSED = "schedule.paused", "Paused a schedule"
+        SCHEDULE_RESUMED = "schedule.resumed", "Resumed a schedule"
+        SCHEDULE_DELETED = "schedule.deleted", "Deleted a schedule"
 
     created = models.DateTimeField(default=timezone.now, db_index=True)
     account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -35,6 +35,7 @@ class Door(models.TextChoices):
     API = "api", "API"
     ADMIN = "admin", "Admin"
     CLI = "cli", "Command line"
+    SCHEDULE = "schedule", "Schedule"
     SYSTEM = "system", "System"
 
 
@@ -156,6 +157,8 @@ class ReportRun(models.Model):
     data_watermark = models.DateTimeField(
         null=True, blank=True, help_text="The ledger was complete up to here when the run was accepted."
     )
+    # When the email about its outcome was sent, or found nobody to send to (services.notifications).
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     objects = ReportRunQuerySet.as_manager()
 
@@ -174,6 +177,12 @@ class ReportRun(models.Model):
             models.Index(fields=["account", "livemode", "-created", "-id"], name="run_mode_created"),
             models.Index(fields=["status", "started_at"], name="run_status_started"),
             models.Index(fields=["-created", "-id"], name="run_created"),  # the admin's unfiltered list
+            # The runs whose outcome email is still owed: few, whatever the size of the table.
+            models.Index(
+                fields=["finished_at"],
+                name="run_email_owed",
+                condition=Q(notified_at__isnull=True, requested_via__in=["dashboard", "schedule"]),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -283,7 +292,8 @@ class ReportRun(models.Model):
                 self.status = to
                 for name, value in fields.items():
                     setattr(self, name, value)
-                # The run's event commits with its change, or neither does: none lost, none doubled.
+                # The run's event commits with its change, or neither does: none lost, none doubled;
+                # its email is queued once it commits (services.events.run_ended).
                 run_ended(self)
         except BaseException:
             for name, value in before.items():  # the row did not change: neither does this copy

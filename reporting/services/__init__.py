@@ -18,6 +18,8 @@
   availability), and their deliveries; the one place that hears "a run ended".
 - `webhooks`: add, change, delete and test webhook endpoints; `webhook_urls`: where one may point.
 - `deliveries`, `webhook_http`: send each delivery, signed, until answered; retries and the sweep.
+- `schedules`: save, pause, resume and delete schedules; `schedule_runs`: the beat's tick that runs them.
+- `notifications`: email a run's outcome to whoever waits for it (from `events.run_ended`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from .keys import issue_key, revoke_key
 from .pages import Page, UnknownCursor, newest_first
 from .reaper import reap_report_runs
 from .runs import Problem, RunRequestError, RunsRateLimited, request_run
+from .schedule_runs import run_due_schedules
+from .schedules import ScheduleError, ScheduleRequest, create_schedule, delete_schedule, pause_schedule, resume_schedule
 
 __all__ = [
     "Caller",
@@ -38,14 +42,21 @@ __all__ = [
     "Problem",
     "RunRequestError",
     "RunsRateLimited",
+    "ScheduleError",
+    "ScheduleRequest",
     "UnknownCursor",
+    "create_schedule",
+    "delete_schedule",
     "download",
     "execute_report_run",
     "issue_key",
     "newest_first",
     "params_for",
+    "pause_schedule",
     "reap_report_runs",
     "request_run",
+    "resume_schedule",
     "revoke_key",
+    "run_due_schedules",
     "set_cell_format",
 ]

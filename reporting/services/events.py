@@ -7,7 +7,8 @@ change that rolled back, and nothing committed goes unsent.
 
 - `run_ended(run)`: a run reached succeeded or failed. ReportRun's transitions call
   it, whoever finished the run (worker, reaper, admin); it is the one place that
-  hears "a run ended", where email and schedules will hook in too.
+  hears "a run ended": it records the event and queues the run's email
+  (services.notifications).
 - `availability_changed(watermark)`: a source moved the data watermark
   (DataWatermark.advance, whichever source); when the report types' data
   availability moved with it, each type of the mode gets an event.
@@ -35,6 +36,7 @@ from reporting.models import (
 from reporting.reports import REPORT_TYPES
 
 from . import deliveries as deliveries_service
+from . import notifications
 
 # The fields of a report type that move with its data availability.
 AVAILABILITY_FIELDS = ("data_available_end", "data_available_start", "updated")
@@ -56,6 +58,7 @@ def run_ended(run: ReportRun) -> ApiEvent:
         data={"object": report_run_dict(None, run)},
     )
     publish([event])
+    notifications.email_when_committed(run)
     return event
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from .account import account_settings
+from .account import account_settings, email_preference
 from .catalogue import payout_search, report_types
 from .health import healthz
 from .keys import api_keys, revoke_api_key, switch_mode
 from .runs import run_create, run_detail, run_download, run_list
+from .schedules import schedule_create, schedule_delete, schedule_detail, schedule_list, schedule_pause, schedule_resume
 from .sources import data_sources, disconnect_source, sync_source
 from .webhooks import webhook_delete, webhook_detail, webhook_list, webhook_status, webhook_test
 
@@ -14,6 +15,7 @@ __all__ = [
     "account_settings",
     "api_keys",
     "data_sources",
+    "email_preference",
     "disconnect_source",
     "healthz",
     "payout_search",
@@ -23,6 +25,12 @@ __all__ = [
     "run_detail",
     "run_download",
     "run_list",
+    "schedule_create",
+    "schedule_delete",
+    "schedule_detail",
+    "schedule_list",
+    "schedule_pause",
+    "schedule_resume",
     "switch_mode",
     "sync_source",
     "webhook_delete",

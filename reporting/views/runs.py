@@ -20,6 +20,7 @@ from reporting.forms import RunRequestForm
 from reporting.models import DailyTotal, ReportRun, ReportType, data_availability
 from reporting.models.runs import ReportRunQuerySet
 from reporting.reports import REPORT_TYPES, get_report
+from reporting.schedule_form import ScheduleForm
 from reporting.templatetags.reporting import interval
 
 from .access import DashboardRequest, caller, member_required
@@ -38,6 +39,9 @@ RUN_TABLE_FIELDS = (
     "error",
     "started_at",
     "result__size",
+    "scheduled__id",
+    "scheduled__schedule__id",
+    "scheduled__schedule__name",
 )
 
 
@@ -52,7 +56,7 @@ def run_page(request: DashboardRequest) -> tuple[list[ReportRun], str | None, st
     those newer. Raises UnknownCursor for a run the user cannot see.
     """
     after, before = request.GET.get("starting_after") or None, request.GET.get("ending_before") or None
-    shown = runs_for(request).select_related("report_type", "result").only(*RUN_TABLE_FIELDS)
+    shown = runs_for(request).select_related("report_type", "result", "scheduled__schedule").only(*RUN_TABLE_FIELDS)
     page = services.newest_first(shown, limit=RUNS_PER_PAGE, starting_after=after, ending_before=before)
     runs = page.items
     if before:
@@ -82,9 +86,19 @@ def run_rows(runs: list[ReportRun]) -> list[dict[str, Any]]:
                 "size": filesizeformat(run.result.size) if run.result else "",
                 "error": run.error,
                 "started": run.started_at is not None,
+                "schedule": schedule_of(run),
             }
         )
     return rows
+
+
+def schedule_of(run: ReportRun) -> dict[str, str] | None:
+    """The name and page of the schedule that made the run, if one did."""
+    try:
+        schedule = run.scheduled.schedule
+    except ReportRun.scheduled.RelatedObjectDoesNotExist:
+        return None
+    return {"name": schedule.name, "url": schedule.get_absolute_url()}
 
 
 @require_GET
@@ -110,7 +124,9 @@ def report_types_for(request: DashboardRequest) -> tuple[list[str], set[str]]:
     return [t for t in REPORT_TYPES if t in rows], {t for t, live_only in rows.items() if live_only}
 
 
-def run_form(request: DashboardRequest, data: Any = None, switch_to: Any = None) -> RunRequestForm:
+def run_form(
+    request: DashboardRequest, data: Any = None, switch_to: Any = None, *, for_schedule: bool = False
+) -> RunRequestForm:
     account, livemode = request.membership.account, request.livemode
     report_types, live_only = report_types_for(request)
     # The daily totals hold every currency the ledger has, in far fewer rows than the ledger.
@@ -131,7 +147,37 @@ def run_form(request: DashboardRequest, data: Any = None, switch_to: Any = None)
         switch_to=switch_to,
         live_only=live_only,
         livemode=livemode,
+        for_schedule=for_schedule,
     )
+
+
+def schedule_form(request: DashboardRequest, form: RunRequestForm, data: Any = None) -> ScheduleForm | None:
+    """The "Save as schedule" fields under the form, for those who may request runs of that type here."""
+    if not request.membership.can_request or form.needs_live_mode:
+        return None
+    return ScheduleForm(
+        data,
+        report=form.report,
+        account=request.membership.account,
+        owner=request.user,
+        user_timezone=request.user.timezone or "Etc/UTC",
+    )
+
+
+def form_page(
+    request: DashboardRequest, form: RunRequestForm, schedule: ScheduleForm | None, *, status: int = 200
+) -> TemplateResponse:
+    """The new-report page, or its form alone for htmx (which swaps it in whatever the status)."""
+    start, end = form.availability
+    context = {
+        "form": form,
+        "schedule_form": schedule,
+        "available_start": start,
+        "available_end": end,
+        "has_data": start < end,
+    }
+    template = "reporting/reportrun_form.html#run-form" if request.htmx else "reporting/reportrun_form.html"
+    return TemplateResponse(request, template, context, status=200 if request.htmx else status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -152,26 +198,25 @@ def run_create(request: DashboardRequest) -> HttpResponse:
     else:
         # Changing the report type re-renders the form with that type's fields.
         form = run_form(request, switch_to=request.GET)
-    start, end = form.availability
-    context = {"form": form, "available_start": start, "available_end": end, "has_data": start < end}
-    template = "reporting/reportrun_form.html#run-form" if request.htmx else "reporting/reportrun_form.html"
-    status = 400 if request.method == "POST" and not request.htmx else 200
+    response = form_page(request, form, schedule_form(request, form), status=400 if request.method == "POST" else 200)
     if retry_after is not None:
         # The account's run rate (services.limits): the form says when to try again.
-        return TemplateResponse(
-            request, template, context, status=200 if request.htmx else 429, headers={"Retry-After": str(retry_after)}
-        )
-    return TemplateResponse(request, template, context, status=status)
+        response["Retry-After"] = str(retry_after)
+        response.status_code = 200 if request.htmx else 429
+    return response
 
 
 @require_GET
 @member_required
 def run_detail(request: DashboardRequest, run_id: str) -> HttpResponse:
     run = get_object_or_404(
-        runs_for(request).select_related("result", "report_type", "requested_by", "requested_by_key"), pk=run_id
+        runs_for(request).select_related(
+            "result", "report_type", "requested_by", "requested_by_key", "scheduled__schedule"
+        ),
+        pk=run_id,
     )
     template = "reporting/reportrun_detail.html#run-status" if request.htmx else "reporting/reportrun_detail.html"
-    return TemplateResponse(request, template, {"run": run})
+    return TemplateResponse(request, template, {"run": run, "schedule": schedule_of(run)})
 
 
 @require_GET

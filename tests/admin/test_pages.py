@@ -17,6 +17,8 @@ from reporting.models import (
     Event,
     ReportRun,
     ReportType,
+    Schedule,
+    ScheduledRun,
     StripeSource,
     WebhookAttempt,
     WebhookDelivery,
@@ -55,6 +57,19 @@ def every_object(account, admin_user):
     WebhookAttempt.objects.create(
         delivery=delivery, number=1, started_at=delivery.created, duration_ms=12, status_code=500, response_body="no"
     )
+    schedule = Schedule.objects.create(
+        account=account,
+        owner=admin_user,
+        name="Month end",
+        report_type_id="balance.summary.1",
+        period="last_month",
+        cadence="monthly",
+        day_of_month=31,
+        time_of_day="07:00",
+        timezone="Europe/Berlin",
+        next_due_at=run.created,
+    )
+    ScheduledRun.objects.create(schedule=schedule, due_at=run.created, run=run, status="requested")
     login = {"username": "mallory", "ip_address": "203.0.113.9", "user_agent": "curl", "path_info": "/admin/login/"}
     return {
         # django-axes' records of logins (the login throttle)
@@ -72,6 +87,7 @@ def every_object(account, admin_user):
         "payout": payout,
         "reportrun": run,
         "reporttype": ReportType.objects.get(pk="balance.summary.1"),
+        "schedule": schedule,
         "stripesource": StripeSource.objects.create(account=account, encrypted_key="-", key_hint="rk_test_…4242"),
         "user": admin_user,
         "apievent": delivery.event,
