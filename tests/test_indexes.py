@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import connection
 
+from reporting.bulk import insert_rows
 from reporting.models import Account, BalanceTransaction, DataWatermark, ReportRun
 from reporting.reports import Params, get_report
 from reporting.reports.totals import totals
@@ -32,22 +33,26 @@ def big_ledger(django_db_setup, django_db_blocker):
 
 def _build():
     accounts = [AccountFactory() for _ in range(20)]
-    BalanceTransaction.objects.bulk_create(
-        BalanceTransaction(
-            account=accounts[i % 20],
-            livemode=bool(i % 2),
-            stripe_id=f"txn_{i}",
-            type="charge",
-            reporting_category="charge",
-            amount=1000,
-            fee=30,
-            net=970,
-            currency="usd",
-            created=START + timedelta(minutes=i),
-            available_on=START,
-            effective_at=START + timedelta(minutes=i),
-        )
-        for i in range(20_000)
+    # The product's own fast insert: bulk_create spends seconds building 20,000 ledger instances.
+    insert_rows(
+        BalanceTransaction,
+        [
+            {
+                "account_id": accounts[i % 20].pk,
+                "livemode": bool(i % 2),
+                "stripe_id": f"txn_{i}",
+                "type": "charge",
+                "reporting_category": "charge",
+                "amount": 1000,
+                "fee": 30,
+                "net": 970,
+                "currency": "usd",
+                "created": START + timedelta(minutes=i),
+                "available_on": START,
+                "effective_at": START + timedelta(minutes=i),
+            }
+            for i in range(20_000)
+        ],
     )
     ReportRun.objects.bulk_create(
         ReportRun(account=accounts[i % 20], report_type_id="balance.summary.1", created=START + timedelta(seconds=i))
