@@ -10,6 +10,7 @@
 - `storage`: report files saved whole or not at all; storage failures in words; the health probe.
 - `keys`: issue and revoke API keys.
 - `files`: serve a report file.
+- `previews`: what a succeeded run's page shows of its file (tables, charts).
 - `pages`: keyset pages, newest first.
 - `limits`: request and run rates per key and account (Redis).
 - `fairness`: how many runs of one account generate at once.
@@ -30,6 +31,7 @@ from .execution import execute_report_run, params_for
 from .files import FileUnavailable, download
 from .keys import issue_key, revoke_key
 from .pages import Page, UnknownCursor, newest_first
+from .previews import Preview, preview
 from .reaper import reap_report_runs
 from .runs import Problem, RunRequestError, RunsRateLimited, request_run
 from .schedule_runs import run_due_schedules
@@ -39,6 +41,7 @@ __all__ = [
     "Caller",
     "FileUnavailable",
     "Page",
+    "Preview",
     "Problem",
     "RunRequestError",
     "RunsRateLimited",
@@ -52,6 +55,7 @@ __all__ = [
     "issue_key",
     "newest_first",
     "params_for",
+    "preview",
     "pause_schedule",
     "reap_report_runs",
     "request_run",

@@ -216,7 +216,9 @@ def run_detail(request: DashboardRequest, run_id: str) -> HttpResponse:
         pk=run_id,
     )
     template = "reporting/reportrun_detail.html#run-status" if request.htmx else "reporting/reportrun_detail.html"
-    return TemplateResponse(request, template, {"run": run, "schedule": schedule_of(run)})
+    # The poll that sees the run succeed brings its preview too (swapped in out of band).
+    context = {"run": run, "schedule": schedule_of(run), "preview": services.preview(run)}
+    return TemplateResponse(request, template, context)
 
 
 @require_GET

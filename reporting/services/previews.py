@@ -1,0 +1,245 @@
+"""What a succeeded run's page shows of its file: tables (and charts) read from the stored CSV, not the ledger.
+
+The file is the result the requester downloads, so the preview reads it (as a
+stream, through the storage API, local or S3) rather than asking the ledger
+again, which may have changed since. Summaries are a few dozen lines and are
+read whole. Itemized files are read for their first PREVIEW_ROWS lines; their
+totals per category and currency need every line, so they are summed from the
+file only up to TOTALS_MAX_ROWS (about a second of parsing): a bigger file says
+its totals are left to the matching summary report, whose numbers come from
+the daily totals in milliseconds, instead of holding a page for millions of rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import partial
+from typing import Any, cast
+
+from django.utils.safestring import SafeString
+
+from reporting import charts
+from reporting.currencies import EXPONENTS
+from reporting.models import ReportRun
+from reporting.reports import Report, get_report
+from reporting.reports.base import SummaryReport
+
+from .execution import params_for
+from .storage import stream
+
+logger = logging.getLogger(__name__)
+
+PREVIEW_ROWS = 50
+TOTALS_MAX_ROWS = 100_000
+SUMMARY_MAX_ROWS = 1_000  # a summary has a few lines per currency; more means it is not one
+# The balance summary's lines the waterfall draws, in order.
+WATERFALL = (("starting_balance", "Start"), ("activity", "Activity"), ("payouts", "Payouts"), ("ending_balance", "End"))
+
+
+@dataclass
+class Table:
+    caption: str
+    columns: list[str]
+    numeric: list[bool]
+    rows: list[list[str]]
+    # Rows (by index) that are totals: shown as such.
+    total_rows: set[int] = field(default_factory=set)
+
+    @property
+    def header(self) -> list[tuple[str, bool]]:
+        return list(zip(self.columns, self.numeric, strict=False))
+
+    @property
+    def body(self) -> list[tuple[bool, list[tuple[str, bool]]]]:
+        return [(i in self.total_rows, list(zip(row, self.numeric, strict=False))) for i, row in enumerate(self.rows)]
+
+
+@dataclass
+class Figure:
+    """A chart and the table that says the same in words."""
+
+    chart: SafeString
+    table: Table
+
+
+@dataclass
+class Preview:
+    tables: list[Table] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    shown: int = 0
+    total: int = 0
+    totals_note: str = ""
+    problem: str = ""
+
+    @property
+    def truncated(self) -> bool:
+        return self.shown < self.total
+
+    @property
+    def count_text(self) -> str:
+        return f"Showing {self.shown:,} of {self.total:,} rows"
+
+
+def money(value: Decimal, currency: str) -> str:
+    """An amount in major units with thousands separators and the currency's decimals: 1234.5 usd -> "1,234.50"."""
+    places = EXPONENTS.get(currency.lower(), 2)
+    return f"{value:,.{places}f}"
+
+
+def preview(run: ReportRun) -> Preview | None:
+    """The preview of a succeeded run's file, or None for a run without one."""
+    report = get_report(run.report_type_id)
+    if run.status != ReportRun.Status.SUCCEEDED or run.result is None or report is None:
+        return None
+    try:
+        with io.TextIOWrapper(cast(Any, stream(run.result.storage_name)), encoding="utf-8", newline="") as text:
+            reader = _Reader(report, csv.reader(text), params_for(run).decimal_separator)
+            if isinstance(report, SummaryReport):
+                return _summary(report, reader, run)
+            return _itemized(reader, run)
+    except Exception:
+        logger.exception("Could not read the file of run %s for its preview", run.id)
+        return Preview(problem="The file could not be read for a preview; the download may still work.")
+
+
+class _Reader:
+    """The CSV's header, its lines, and which cells are amounts (with the currency each line is in)."""
+
+    def __init__(self, report: Report, lines: Iterator[list[str]], separator: str) -> None:
+        self.columns = next(lines, [])
+        self.lines = lines
+        self.separator = separator
+        self.money = [(c := report.column(name)) is not None and bool(c.format.units) for name in self.columns]
+        self.currency = self.columns.index("currency") if "currency" in self.columns else None
+
+    def index(self, name: str) -> int | None:
+        return self.columns.index(name) if name in self.columns else None
+
+    def amount(self, cell: str) -> Decimal | None:
+        try:
+            return Decimal(cell.replace(self.separator, ".")) if cell else None
+        except InvalidOperation:
+            return None
+
+    def shown(self, line: list[str]) -> list[str]:
+        """The line as the page shows it: amounts with thousands separators."""
+        currency = line[self.currency] if self.currency is not None else "usd"
+        return [
+            money(amount, currency) if is_money and (amount := self.amount(cell)) is not None else cell
+            for cell, is_money in zip(line, self.money, strict=False)
+        ]
+
+
+def _summary(report: SummaryReport, reader: _Reader, run: ReportRun) -> Preview:
+    lines = [line for _, line in zip(range(SUMMARY_MAX_ROWS), reader.lines, strict=False)]
+    result = Preview(shown=len(lines), total=run.row_count or len(lines))
+    line_kind, reporting_category = reader.index("category"), reader.index("reporting_category")
+    if report.id == "balance.summary.1" and line_kind is not None:
+        result.figures = _waterfalls(reader, lines)
+    elif reporting_category is not None:
+        result.figures = _category_bars(reader, lines, reporting_category)
+    if not result.figures:
+        result.tables.append(Table(report.name, reader.columns, reader.money, [reader.shown(x) for x in lines]))
+    return result
+
+
+def _by_currency(reader: _Reader, lines: list[list[str]]) -> dict[str, list[list[str]]]:
+    groups: dict[str, list[list[str]]] = defaultdict(list)
+    for line in lines:
+        groups[line[reader.currency] if reader.currency is not None else ""].append(line)
+    return groups
+
+
+def _waterfalls(reader: _Reader, lines: list[list[str]]) -> list[Figure]:
+    """One waterfall per currency, from the lines named in WATERFALL, and the currency's lines as its table."""
+    category, amount = reader.index("category"), reader.index("net_amount")
+    figures = []
+    for currency, group in _by_currency(reader, lines).items():
+        table = Table(
+            f"Balance summary, {currency.upper()}", reader.columns, reader.money, [reader.shown(x) for x in group]
+        )
+        table.total_rows = {i for i, x in enumerate(group) if category is not None and x[category] == "ending_balance"}
+        values = {x[category]: reader.amount(x[amount]) for x in group} if category is not None and amount else {}
+        steps = [(label, values.get(name)) for name, label in WATERFALL]
+        if currency and all(v is not None for _, v in steps):
+            known = [(label, cast(Decimal, v)) for label, v in steps]
+            chart = charts.waterfall(
+                f"Balance, {currency.upper()}: start, activity, payouts, end",
+                known,
+                partial(money, currency=currency),
+                desc=", ".join(f"{label} {money(v, currency)}" for label, v in known),
+            )
+            figures.append(Figure(chart.svg(), table))
+        else:
+            figures.append(Figure(SafeString(""), table))
+    return figures
+
+
+def _category_bars(reader: _Reader, lines: list[list[str]], category: int) -> list[Figure]:
+    """Per currency: net (else gross) per reporting category as bars; the `total` line is the table's last."""
+    amount = reader.index("net")
+    amount = reader.index("gross") if amount is None else amount
+    figures = []
+    for currency, group in _by_currency(reader, lines).items():
+        table = Table(
+            f"By reporting category, {currency.upper()}", reader.columns, reader.money, [reader.shown(x) for x in group]
+        )
+        table.total_rows = {i for i, x in enumerate(group) if x[category] == "total"}
+        items = [
+            (x[category], reader.amount(x[amount])) for x in group if amount is not None and x[category] != "total"
+        ]
+        if currency and items and all(v is not None for _, v in items):
+            known = [(label, cast(Decimal, v)) for label, v in items]
+            column = reader.columns[cast(int, amount)]
+            chart = charts.bars(
+                f"{column.capitalize()} by reporting category, {currency.upper()}",
+                known,
+                partial(money, currency=currency),
+                desc=", ".join(f"{label} {money(v, currency)}" for label, v in known),
+            )
+            figures.append(Figure(chart.svg(), table))
+        else:
+            figures.append(Figure(SafeString(""), table))
+    return figures
+
+
+def _itemized(reader: _Reader, run: ReportRun) -> Preview:
+    total = run.row_count or 0
+    category, currency = reader.index("reporting_category"), reader.currency
+    summed = category is not None and currency is not None and total <= TOTALS_MAX_ROWS
+    amounts = [i for i, is_money in enumerate(reader.money) if is_money]
+    sums: dict[tuple[str, str], list[Any]] = defaultdict(lambda: [0] + [Decimal(0)] * len(amounts))
+    first: list[list[str]] = []
+    for line in reader.lines:
+        if len(first) < PREVIEW_ROWS:
+            first.append(reader.shown(line))
+        elif not summed:
+            break  # the preview needs no more of the file
+        if summed:
+            s = sums[line[cast(int, currency)], line[cast(int, category)]]
+            s[0] += 1
+            for k, i in enumerate(amounts, start=1):
+                s[k] += reader.amount(line[i]) or 0
+    result = Preview(shown=len(first), total=max(total, len(first)))
+    result.tables.append(Table(f"First {len(first):,} rows", reader.columns, reader.money, first))
+    if category is None or currency is None:
+        result.totals_note = "No totals: this run left out the reporting_category or currency column."
+    elif not summed:
+        result.totals_note = (
+            f"Totals are not summed here for files over {TOTALS_MAX_ROWS:,} rows; "
+            "the summary report for the same period gives them from the daily totals."
+        )
+    else:
+        rows = [
+            [cur.upper(), cat, f"{s[0]:,}", *(money(v, cur) for v in s[1:])] for (cur, cat), s in sorted(sums.items())
+        ]
+        columns = ["currency", "reporting_category", "count", *(reader.columns[i] for i in amounts)]
+        numeric = [False, False, True, *(True for _ in amounts)]
+        result.tables.append(Table("Totals per reporting category and currency", columns, numeric, rows))
+    return result
