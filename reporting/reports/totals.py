@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 
 from reporting.categories import PAYOUT_CATEGORIES
 from reporting.models import DailyTotal
@@ -130,3 +131,32 @@ def totals(params: Params, lo: datetime | None, hi: datetime) -> dict[str, Total
             t.activity_gross += s.amount
             t.activity_fee += s.fee
     return dict(result)
+
+
+def monthly_activity(account_id: str, livemode: bool, last_month: date, months: int = 12) -> dict[str, list[int]]:
+    """Activity (net of everything but payouts) per currency for each of the `months` UTC months up to `last_month`.
+
+    From the daily totals alone: a year is at most ~365 rows per currency and category.
+    Each currency's list has one amount (minor units) per month, oldest first, 0 for a month without activity.
+    """
+    first = _months_before(last_month.replace(day=1), months - 1)
+    end = _months_before(first, -months)
+    rows = (
+        DailyTotal.objects.filter(account_id=account_id, livemode=livemode, day__gte=first, day__lt=end)
+        .exclude(reporting_category__in=PAYOUT_CATEGORIES)
+        .order_by()
+        .annotate(month=TruncMonth("day"))
+        .values_list("currency", "month")
+        .annotate(net=Sum("net"))
+    )
+    result: dict[str, list[int]] = {}
+    for currency, month, net in rows:
+        index = (month.year - first.year) * 12 + month.month - first.month
+        result.setdefault(currency, [0] * months)[index] += net
+    return dict(sorted(result.items()))
+
+
+def _months_before(month: date, n: int) -> date:
+    """The first day of the month `n` months before `month` (after it, for negative n)."""
+    index = month.year * 12 + month.month - 1 - n
+    return date(index // 12, index % 12 + 1, 1)

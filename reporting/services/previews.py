@@ -18,6 +18,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any, cast
@@ -29,6 +30,7 @@ from reporting.currencies import EXPONENTS
 from reporting.models import ReportRun
 from reporting.reports import Report, get_report
 from reporting.reports.base import SummaryReport
+from reporting.reports.totals import monthly_activity
 
 from .execution import params_for
 from .storage import stream
@@ -243,3 +245,28 @@ def _itemized(reader: _Reader, run: ReportRun) -> Preview:
         numeric = [False, False, True, *(True for _ in amounts)]
         result.tables.append(Table("Totals per reporting category and currency", columns, numeric, rows))
     return result
+
+
+def activity_figures(account_id: str, livemode: bool, last_day: date) -> list[Figure]:
+    """The catalogue's chart: activity per month over the 12 months up to `last_day`, one chart per currency."""
+    first = date(last_day.year - (last_day.month < 12), last_day.month % 12 + 1, 1)
+    months = [date(first.year + (first.month + i - 1) // 12, (first.month + i - 1) % 12 + 1, 1) for i in range(12)]
+    figures = []
+    for currency, minors in monthly_activity(account_id, livemode, last_day).items():
+        places = EXPONENTS.get(currency, 2)
+        items = [(f"{m:%b %Y}", Decimal(minor).scaleb(-places)) for m, minor in zip(months, minors, strict=True)]
+        code = currency.upper()
+        table = Table(
+            f"Activity per month, {code}",
+            ["month", f"activity ({code})"],
+            [False, True],
+            [[label, money(v, currency)] for label, v in items],
+        )
+        chart = charts.bars(
+            f"Activity per month, {code}, {items[0][0]} to {items[-1][0]}",
+            items,
+            partial(money, currency=currency),
+            desc=f"Net activity (everything but payouts) per month in {code}; the table beside it lists each month.",
+        )
+        figures.append(Figure(chart.svg(), table))
+    return figures
