@@ -5,7 +5,7 @@ from __future__ import annotations
 import zoneinfo
 from typing import Any
 
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -20,6 +20,7 @@ from reporting.models import DailyTotal, ReportRun, ReportType, data_availabilit
 from reporting.models.runs import ReportRunQuerySet
 from reporting.reports import REPORT_TYPES, get_report
 from reporting.schedule_form import ScheduleForm
+from reporting.services.reruns import OPTIONS
 
 from .access import DashboardRequest, caller, member_required
 
@@ -70,6 +71,13 @@ def run_form(
     )
 
 
+def prefill_options(form: RunRequestForm, query: QueryDict) -> None:
+    """Start the form's options at the query's values: "Run again" links (services.reruns) name them all."""
+    for name in OPTIONS:
+        if name in form.fields and name in query:
+            form.initial[name] = query.getlist(name) if name == "columns" else query[name]
+
+
 def schedule_form(request: DashboardRequest, form: RunRequestForm, data: Any = None) -> ScheduleForm | None:
     """The "Save as schedule" fields under the form, for those who may request runs of that type here."""
     if not request.membership.can_request or form.needs_live_mode:
@@ -117,6 +125,7 @@ def run_create(request: DashboardRequest) -> HttpResponse:
     else:
         # Changing the report type re-renders the form with that type's fields.
         form = run_form(request, switch_to=request.GET)
+        prefill_options(form, request.GET)
     response = form_page(request, form, schedule_form(request, form), status=400 if request.method == "POST" else 200)
     if retry_after is not None:
         # The account's run rate (services.limits): the form says when to try again.
