@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from reporting.models import ApiKey, Door, Membership
-from tests.factories import FileFactory, MembershipFactory, ReportRunFactory, UserFactory
+from tests.factories import BalanceTransactionFactory, FileFactory, MembershipFactory, ReportRunFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -115,8 +116,10 @@ def test_rows_say_who_asked_and_through_which_door(member, runs):
         text = body[body.index(f'<tr id="run-{runs[name].id}"') :]
         return text[: text.index("</tr>")]
 
-    assert "pat<br>" in row("mine") and "via Dashboard" in row("mine")
-    assert "Nightly export<br>" in row("api") and "via API" in row("api")
+    assert "pat<br>" in row("mine")
+    assert "via Dashboard" in row("mine")
+    assert "Nightly export<br>" in row("api")
+    assert "via API" in row("api")
     assert "via Admin" in row("admin")
 
 
@@ -125,9 +128,12 @@ def test_the_form_works_without_javascript_and_with_htmx(member, runs):
 
     form = body[body.index('<form class="run-filters"') :]
     form = form[: form.index("</form>")]
-    assert 'method="get"' in form and 'hx-get="/"' in form and 'hx-push-url="true"' in form
+    assert 'method="get"' in form
+    assert 'hx-get="/"' in form
+    assert 'hx-push-url="true"' in form
     assert '<option value="failed" selected>' in form  # the page shows the filters it applied
-    assert 'name="from"' in form and 'name="q"' in form
+    assert 'name="from"' in form
+    assert 'name="q"' in form
     table = member.get(LIST, {"status": "failed"}, headers=HX).content.decode()
     assert table.lstrip().startswith('<section id="run-table"')
     assert shown(table) == [runs["late"].id, runs["api"].id]
@@ -171,3 +177,39 @@ def test_a_viewer_can_filter_too(client, account, runs):
     client.force_login(viewer)
 
     assert shown(client.get(LIST, {"via": "admin"}).content.decode()) == [runs["admin"].id]
+
+
+def test_run_again_opens_the_form_prefilled(member, account):
+    october = run(
+        account,
+        report_type_id="payouts.itemized.3",
+        parameters={
+            "interval_start": int(datetime(2025, 10, 1, tzinfo=ZoneInfo("Europe/Berlin")).timestamp()),
+            "interval_end": int(datetime(2025, 11, 1, tzinfo=ZoneInfo("Europe/Berlin")).timestamp()),
+            "currency": "eur",
+            "columns": ["net", "balance_transaction_id"],
+        },
+    )
+    BalanceTransactionFactory(account=account, currency="eur")  # data from March; the watermark: 1 Dec
+
+    page = member.get(october.get_absolute_url()).content.decode()
+    links = {
+        label: url.replace("&amp;", "&")
+        for url, label in re.findall(r'<a class="button" href="([^"]+)">(Run again[^<]*)</a>', page)
+    }
+    assert set(links) == {"Run again", "Run again for 2025-11-01 – 2025-11-30"}
+    assert "start_date=2025-10-01&end_date=2025-10-31" in links["Run again"]
+
+    form = member.get(links["Run again for 2025-11-01 – 2025-11-30"]).content.decode()
+    assert re.search(r'<option value="payouts.itemized.3"[^>]* selected', form)
+    assert 'value="2025-11-01"' in form
+    assert 'value="2025-11-30"' in form
+    assert re.search(r'<option value="eur" selected', form)
+    ticked = re.findall(r'name="columns" value="([^"]+)"[^>]* checked', form)
+    assert ticked == ["net", "balance_transaction_id"]
+
+
+def test_viewers_get_no_run_again(client, account, runs):
+    client.force_login(MembershipFactory(account=account, role=Membership.Role.VIEWER).user)
+
+    assert "Run again" not in client.get(runs["mine"].get_absolute_url()).content.decode()
