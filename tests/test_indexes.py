@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from reporting.bulk import insert_rows
 from reporting.models import Account, BalanceTransaction, DataWatermark, ReportRun
 from reporting.reports import Params, get_report
 from reporting.reports.totals import totals
+from reporting.services.run_search import RunQuery, matching
 from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -119,6 +121,27 @@ def test_run_list_reads_newest_first_by_index(big_ledger):
 
     assert "run_mode_created" in text, text
     assert "livemode" in index_conditions(text), text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        RunQuery(status="failed", report_type="balance.summary.1", door="api"),
+        RunQuery(requester="pat", created_from=START, created_before=START + timedelta(days=1)),
+    ],
+    ids=["choices", "requester-and-days"],
+)
+def test_filtered_run_list_still_reads_the_accounts_runs_by_index(big_ledger, query):
+    """The run list's filters read the runs by an index, never by scanning the table.
+
+    Usually the account's newest-first walk (run_mode_created); PostgreSQL may rightly
+    prefer run_status_started for a status its statistics call rare (here: no run failed).
+    """
+    text = plan(matching(ReportRun.objects.for_mode(big_ledger, False), query).order_by("-created", "-id")[:21])
+
+    assert index_conditions(text), text
+    assert "Seq Scan on reporting_reportrun" not in text, text  # (the tiny user and key tables may be)
+    assert not re.search(r"SCAN reporting_reportrun(?! USING)", text), text  # SQLite's full scan
 
 
 def test_summary_over_a_year_touches_no_ledger_rows_for_whole_days(big_ledger, django_assert_max_num_queries):

@@ -6,7 +6,8 @@ from .account import account_settings, email_preference
 from .catalogue import payout_search, report_types
 from .health import healthz
 from .keys import api_keys, revoke_api_key, switch_mode
-from .runs import run_create, run_detail, run_download, run_list
+from .run_list import run_list
+from .runs import run_create, run_detail, run_download
 from .schedules import schedule_create, schedule_delete, schedule_detail, schedule_list, schedule_pause, schedule_resume
 from .sources import data_sources, disconnect_source, sync_source
 from .webhooks import webhook_delete, webhook_detail, webhook_list, webhook_status, webhook_test

@@ -1,14 +1,13 @@
-"""The dashboard's report runs: the polled list, the new-run form, a run's page and its download."""
+"""The dashboard's report runs: the new-run form, a run's page and its download (the list: run_list)."""
 
 from __future__ import annotations
 
 import zoneinfo
 from typing import Any
 
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
-from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -21,75 +20,13 @@ from reporting.models import DailyTotal, ReportRun, ReportType, data_availabilit
 from reporting.models.runs import ReportRunQuerySet
 from reporting.reports import REPORT_TYPES, get_report
 from reporting.schedule_form import ScheduleForm
-from reporting.templatetags.reporting import interval
+from reporting.services.reruns import OPTIONS
 
 from .access import DashboardRequest, caller, member_required
-
-RUNS_PER_PAGE = 20
-
-# What the run table reads of each run (run_rows): 20 rows every 2 s while one is pending.
-RUN_TABLE_FIELDS = (
-    "id",
-    "account_id",
-    "livemode",
-    "created",
-    "report_type__name",
-    "parameters",
-    "status",
-    "error",
-    "started_at",
-    "result__size",
-    "scheduled__id",
-    "scheduled__schedule__id",
-    "scheduled__schedule__name",
-)
 
 
 def runs_for(request: DashboardRequest) -> ReportRunQuerySet:
     return ReportRun.objects.for_mode(request.membership.account, request.livemode)
-
-
-def run_page(request: DashboardRequest) -> tuple[list[ReportRun], str | None, str | None]:
-    """One page of runs, newest first, and the ids for the "Older" and "Newer" links (or None).
-
-    `?starting_after=<run id>` lists the runs older than that run, `?ending_before=`
-    those newer. Raises UnknownCursor for a run the user cannot see.
-    """
-    after, before = request.GET.get("starting_after") or None, request.GET.get("ending_before") or None
-    shown = runs_for(request).select_related("report_type", "result", "scheduled__schedule").only(*RUN_TABLE_FIELDS)
-    page = services.newest_first(shown, limit=RUNS_PER_PAGE, starting_after=after, ending_before=before)
-    runs = page.items
-    if before:
-        return runs, (runs[-1].id if runs else None), (runs[0].id if page.has_more else None)
-    # Newest first: older runs follow if there are more; newer ones precede a cursor page.
-    return runs, (runs[-1].id if page.has_more else None), (runs[0].id if after and runs else None)
-
-
-def run_rows(runs: list[ReportRun]) -> list[dict[str, Any]]:
-    """What the run table shows of each run, formatted in the user's zone."""
-    zone = timezone.get_current_timezone()
-    rows = []
-    for run in runs:
-        created = run.created.astimezone(zone)
-        rows.append(
-            {
-                "id": run.id,
-                "url": reverse("reporting:run-detail", args=[run.id]),
-                "type_id": run.report_type_id,
-                "type_name": run.report_type.name,
-                "interval": interval(run, zone),
-                "status": run.status,
-                "status_display": run.get_status_display(),
-                "created": f"{created:%Y-%m-%d %H:%M}",
-                "zone": created.tzname() or "",
-                "download_url": reverse("reporting:run-download", args=[run.id]) if run.status == "succeeded" else "",
-                "size": filesizeformat(run.result.size) if run.result else "",
-                "error": run.error,
-                "started": run.started_at is not None,
-                "schedule": schedule_of(run),
-            }
-        )
-    return rows
 
 
 def schedule_of(run: ReportRun) -> dict[str, str] | None:
@@ -99,23 +36,6 @@ def schedule_of(run: ReportRun) -> dict[str, str] | None:
     except ReportRun.scheduled.RelatedObjectDoesNotExist:
         return None
     return {"name": schedule.name, "url": schedule.get_absolute_url()}
-
-
-@require_GET
-@member_required
-def run_list(request: DashboardRequest) -> HttpResponse:
-    try:
-        runs, older, newer = run_page(request)
-    except services.UnknownCursor:
-        runs, older, newer = [], None, None
-    if not runs and (request.GET.get("starting_after") or request.GET.get("ending_before")):
-        # An unknown cursor (or a page emptied since): start again from the newest runs.
-        url = reverse("reporting:run-list")
-        return HttpResponseClientRedirect(url) if request.htmx else HttpResponseRedirect(url)
-    context = {"rows": run_rows(runs), "older": older, "newer": newer, "polling": any(run.is_pending for run in runs)}
-    # htmx polls the table alone: one request per interval, not one per row.
-    template = "reporting/reportrun_list.html#run-table" if request.htmx else "reporting/reportrun_list.html"
-    return TemplateResponse(request, template, context)
 
 
 def report_types_for(request: DashboardRequest) -> tuple[list[str], set[str]]:
@@ -149,6 +69,13 @@ def run_form(
         livemode=livemode,
         for_schedule=for_schedule,
     )
+
+
+def prefill_options(form: RunRequestForm, query: QueryDict) -> None:
+    """Start the form's options at the query's values: "Run again" links (services.reruns) name them all."""
+    for name in OPTIONS:
+        if name in form.fields and name in query:
+            form.initial[name] = query.getlist(name) if name == "columns" else query[name]
 
 
 def schedule_form(request: DashboardRequest, form: RunRequestForm, data: Any = None) -> ScheduleForm | None:
@@ -198,6 +125,7 @@ def run_create(request: DashboardRequest) -> HttpResponse:
     else:
         # Changing the report type re-renders the form with that type's fields.
         form = run_form(request, switch_to=request.GET)
+        prefill_options(form, request.GET)
     response = form_page(request, form, schedule_form(request, form), status=400 if request.method == "POST" else 200)
     if retry_after is not None:
         # The account's run rate (services.limits): the form says when to try again.
