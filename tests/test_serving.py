@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -63,7 +64,9 @@ def start_gunicorn(
     }
     args = [sys.executable, "-m", "gunicorn", "-c", "python:config.gunicorn", "config.wsgi"]
     args += ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "2"]
-    process = subprocess.Popen(args, cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        args, cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -71,7 +74,8 @@ def start_gunicorn(
             return process, port
         except OSError:
             time.sleep(0.2)
-    process.kill()
+    os.killpg(process.pid, signal.SIGKILL)  # its worker too: an orphan keeps the test database open
+    process.wait(timeout=10)
     raise RuntimeError("gunicorn did not answer /healthz")
 
 
