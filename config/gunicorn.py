@@ -33,6 +33,10 @@ if worker_class == "gevent":
     # garbage collector. PostgreSQL lends pooled ones instead (SQLite ignores this).
     os.environ.setdefault("CONN_MAX_AGE", "0")
     os.environ.setdefault("DATABASE_POOL", "1")
+    # boto3 uploads to S3 (the /healthz probe's write) through a concurrent.futures thread
+    # pool, which deadlocks under gevent's patched threading: the first upload hung the
+    # worker until gunicorn killed it (boto/boto3#3141). Uploads run in-line instead.
+    os.environ.setdefault("AWS_S3_USE_THREADS", "false")
 
 # The access log (when enabled, e.g. `--access-logfile -`) is gunicorn's default
 # format without the HTTP Basic user, which is the API secret of a client that

@@ -190,6 +190,9 @@ if AWS_STORAGE_BUCKET_NAME:
             "querystring_expire": env.int("REPORT_DOWNLOAD_URL_SECONDS", default=60),
             "signature_version": "s3v4",
             "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
+            # boto3's upload thread pool: off in gevent web workers (config/gunicorn.py), where it
+            # deadlocks. (Its successor, transfer_config, would import boto3 here: too early for gevent.)
+            "use_threads": env.bool("AWS_S3_USE_THREADS", default=True),
         },
     }
 # How downloads leave S3: "stream" through the web process (default: the bucket need not be

@@ -19,8 +19,9 @@ from reporting import embedded_redis, tasks
 from reporting.models import DataWatermark, Membership
 from tests.factories import AccountFactory, MembershipFactory, UserFactory
 
-# Every log the suite produces is searched for the secrets it made (tests/log_secrets.py).
-pytest_plugins = ["tests.log_secrets"]
+# Every log the suite produces is searched for the secrets it made (tests/log_secrets.py); report
+# files are on the local disk, or in SeaweedFS with REPORT_TEST_STORAGE=s3 (tests/report_storage.py).
+pytest_plugins = ["tests.log_secrets", "tests.report_storage"]
 
 # Hypothesis profiles: `ci` unless HYPOTHESIS_PROFILE names another (`make test-deep`: `deep`).
 #
@@ -114,15 +115,8 @@ def _memory_broker() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path):
+def _test_settings(settings, tmp_path, report_files):
     settings.CELERY_BROKER_URL = "memory://"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "reports": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "files")},
-        },
-    }
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.IMPORT_FILES_ROOT = tmp_path / "imports"
     settings.STORAGES["imports"] = {

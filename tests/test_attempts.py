@@ -7,7 +7,6 @@ import os
 import signal
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -28,10 +27,6 @@ SEPTEMBER = {
 ITEMIZED = "balance_change_from_activity.itemized.1"
 
 
-def stored_files(settings) -> list[Path]:
-    return sorted(Path(settings.STORAGES["reports"]["OPTIONS"]["location"]).rglob("*.csv"))
-
-
 def itemized_run(account, rows: int = 5, **kwargs) -> ReportRun:
     for n in range(rows):
         BalanceTransactionFactory(account=account, created=datetime(2025, 9, 2, tzinfo=UTC) + timedelta(hours=n))
@@ -46,10 +41,11 @@ def go_silent(run: ReportRun, seconds: float) -> None:
 
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
-def test_worker_killed_mid_export_costs_a_retry_not_the_run(account, redis_url, settings, tmp_path):
+@pytest.mark.local_storage  # it looks at the .part file the stalled worker leaves on the disk
+def test_worker_killed_mid_export_costs_a_retry_not_the_run(account, redis_url, settings, tmp_path, report_files):
     run = itemized_run(account, rows=200)
     marker = tmp_path / "stalled"
-    files = Path(settings.STORAGES["reports"]["OPTIONS"]["location"])
+    files = report_files.root
     env = {
         "SLOW_STORAGE_MARKER": str(marker),
         "REPORT_FILES_ROOT": str(files),
@@ -102,7 +98,7 @@ def test_a_redelivery_finding_a_fresh_heartbeat_looks_again_when_it_would_be_sta
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("first_to_finish", ["old attempt", "new attempt"])
-def test_a_taken_over_attempt_never_finishes_the_run(account, settings, first_to_finish):
+def test_a_taken_over_attempt_never_finishes_the_run(account, settings, first_to_finish, report_files):
     old = itemized_run(account)
     assert attempts.claim(old).outcome is attempts.Outcome.CLAIMED
     go_silent(old, settings.REPORT_STALE_AFTER + 1)
@@ -121,7 +117,7 @@ def test_a_taken_over_attempt_never_finishes_the_run(account, settings, first_to
     run = ReportRun.objects.get(pk=old.pk)
     assert (run.status, run.attempts) == ("succeeded", 2)
     assert File.objects.count() == 1
-    assert stored_files(settings) == [Path(report_storage().path(run.result.storage_name))]
+    assert report_files.names() == [run.result.storage_name]
 
 
 @pytest.mark.django_db
@@ -137,7 +133,7 @@ def test_a_live_attempt_is_not_taken_over(account):
 
 
 @pytest.mark.django_db
-def test_attempts_are_bounded_then_the_run_fails_with_the_reason(account, settings):
+def test_attempts_are_bounded_then_the_run_fails_with_the_reason(account, settings, report_files):
     run = itemized_run(account)
     for _ in range(settings.REPORT_MAX_ATTEMPTS):
         assert attempts.claim(run).outcome is attempts.Outcome.CLAIMED
@@ -153,11 +149,11 @@ def test_attempts_are_bounded_then_the_run_fails_with_the_reason(account, settin
         "The worker generating this report stopped before it finished, 3 times (it may need more memory than "
         "the worker has), so it was not tried again. Try a shorter interval or fewer columns."
     )
-    assert stored_files(settings) == []
+    assert report_files.names() == []
 
 
 @pytest.mark.django_db
-def test_reaper_hands_a_silent_run_to_a_new_attempt_at_once(account, settings, in_process_tasks):
+def test_reaper_hands_a_silent_run_to_a_new_attempt_at_once(account, settings, in_process_tasks, report_files):
     run = itemized_run(account, enqueued_at=timezone.now(), enqueue_count=1)
     assert attempts.claim(run).outcome is attempts.Outcome.CLAIMED
     report_storage().save(storage.attempt_name(run, 1), ContentFile(b'"a half'))
@@ -169,7 +165,7 @@ def test_reaper_hands_a_silent_run_to_a_new_attempt_at_once(account, settings, i
     run.refresh_from_db()
     assert (counts["taken_over"], counts["requeued"]) == (1, 1)
     assert (run.status, run.attempts, run.row_count) == ("succeeded", 2, 5)
-    assert stored_files(settings) == [Path(report_storage().path(run.result.storage_name))]
+    assert report_files.names() == [run.result.storage_name]
 
 
 @pytest.mark.django_db

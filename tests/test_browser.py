@@ -128,7 +128,7 @@ def add_other_runs(account, user):
 
 
 def test_request_report_watch_it_succeed_and_download(
-    live_server, celery_worker, account, page, console_errors, worker_gate
+    live_server, celery_worker, account, page, console_errors, worker_gate, report_files
 ):
     for day, amount in ((1, 5000), (10, 1000), (24, 2500)):
         BalanceTransactionFactory(account=account, created=datetime(2025, 9, day, 8, tzinfo=UTC), amount=amount, fee=59)
@@ -181,6 +181,8 @@ def test_request_report_watch_it_succeed_and_download(
     assert data[0] == ["starting_balance", "Starting balance (2025-09-01)", "0.00", "usd"]
     assert data[-1] == ["ending_balance", "Ending balance (2025-09-30)", "83.23", "usd"]
     assert download.suggested_filename.endswith(".csv")
+    run.refresh_from_db()
+    assert report_files.holds(run.result.storage_name)  # served from the bucket on the S3 leg (tests/report_storage.py)
 
     add_other_runs(account, user)
     page.reload()

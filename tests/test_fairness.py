@@ -64,7 +64,7 @@ def wait_for_all(runs: list[ReportRun], timeout: float = 60) -> list[ReportRun]:
     raise AssertionError(f"runs still pending after {timeout}s: {[r.pk for r in fresh if r.is_pending]}")
 
 
-def test_a_flood_from_one_account_does_not_hold_up_another_accounts_run(redis_url):
+def test_a_flood_from_one_account_does_not_hold_up_another_accounts_run(redis_url, report_files):
     flooder, other = AccountFactory(name="Flood"), AccountFactory(name="Other")
     for account in (flooder, other):
         BalanceTransactionFactory(account=account, created=datetime(2025, 9, 1, tzinfo=UTC))
@@ -76,7 +76,7 @@ def test_a_flood_from_one_account_does_not_hold_up_another_accounts_run(redis_ur
         # Queued in this order before any worker runs: the other account's run is behind the whole flood.
         flood = [request(flooder) for _ in range(FLOOD)]
         single = request(other)
-        worker = start_worker(redis_url, REPORT_RUNS_PER_ACCOUNT="1")
+        worker = start_worker(redis_url, REPORT_RUNS_PER_ACCOUNT="1", **report_files.environment())
         try:
             runs = wait_for_all([*flood, single])
         finally:
@@ -87,6 +87,8 @@ def test_a_flood_from_one_account_does_not_hold_up_another_accounts_run(redis_ur
 
     *flood, single = runs
     assert [run.status for run in runs] == ["succeeded"] * (FLOOD + 1), [run.error for run in runs]
+    # The worker processes wrote the files where this leg keeps them (a bucket on the S3 leg: tests/report_storage.py).
+    assert all(report_files.holds(run.result.storage_name) for run in runs)
     # Two worker processes, at most one run per account at a time: the other account's run
     # started while the flood's first was still running, not after all of them.
     first = min(flood, key=lambda run: run.started_at)

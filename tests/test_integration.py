@@ -24,7 +24,7 @@ def wait_until_terminal(run_id: str, timeout: float = 30) -> ReportRun:
     raise AssertionError(f"{run_id} still pending after {timeout}s")
 
 
-def test_submit_runs_on_real_worker_and_downloads(client, analyst, account, celery_worker):
+def test_submit_runs_on_real_worker_and_downloads(client, analyst, account, celery_worker, report_files):
     BalanceTransactionFactory(account=account, created=datetime(2025, 1, 2, tzinfo=UTC), amount=5000, fee=0)
     BalanceTransactionFactory(account=account, created=datetime(2025, 9, 10, 8, tzinfo=UTC), amount=1000, fee=59)
     client.force_login(analyst)
@@ -49,3 +49,4 @@ def test_submit_runs_on_real_worker_and_downloads(client, analyst, account, cele
     assert '"starting_balance","Starting balance (2025-09-01)","50.00","usd"' in body
     assert '"ending_balance","Ending balance (2025-09-30)","59.41","usd"' in body
     assert run.result.size == len(body.encode())
+    assert report_files.holds(run.result.storage_name)  # in the bucket on the S3 leg (tests/report_storage.py)

@@ -4,19 +4,21 @@ through every door with the same access check, streamed or by a short-lived pres
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+from django.core.files.storage import FileSystemStorage
+from storages.backends.s3 import S3Storage
 
 from reporting import tasks
-from reporting.models import ApiKey, File, ReportRun
+from reporting.models import ApiKey, File, ReportRun, report_storage
 from reporting.services import storage, uploads
 from tests.factories import BalanceTransactionFactory, ReportRunFactory
-from tests.s3 import S3Server, seaweedfs
+from tests.report_storage import KIND, ReportFiles
+from tests.s3 import S3Server
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +26,6 @@ SEPTEMBER = {
     "interval_start": int(datetime(2025, 9, 1, tzinfo=UTC).timestamp()),
     "interval_end": int(datetime(2025, 10, 1, tzinfo=UTC).timestamp()),
 }
-
-
-@pytest.fixture(scope="module")
-def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
-    with seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as server:
-        yield server
 
 
 @pytest.fixture
@@ -168,3 +164,26 @@ def test_an_aborted_or_abandoned_upload_leaves_nothing_in_the_bucket(bucket: str
 
     assert uploads_in_progress(s3_server, bucket) == []
     assert s3_server.keys(bucket) == []
+
+
+# The suite's own report storage (tests/report_storage.py): the bucket on .ci/run's S3 leg, the disk elsewhere.
+
+
+def test_the_suite_keeps_report_files_where_report_test_storage_says(account: Any, report_files: ReportFiles) -> None:
+    run = itemized_run(account, rows=2)
+    tasks.run_report(run.pk)
+
+    run.refresh_from_db()
+    assert run.result is not None
+    assert report_files.kind == KIND
+    assert isinstance(report_storage(), S3Storage if report_files.kind == "s3" else FileSystemStorage)
+    assert report_files.holds(run.result.storage_name)  # asked of the bucket (or the disk) itself
+    assert not report_files.holds(f"{run.result.storage_name}.missing")
+    assert report_files.names() == [run.result.storage_name]  # this test's prefix holds its file alone
+
+
+@pytest.mark.local_storage
+def test_a_local_storage_test_keeps_the_disk_on_every_leg(report_files: ReportFiles, tmp_path: Path) -> None:
+    assert report_files.kind == "local"
+    assert isinstance(report_storage(), FileSystemStorage)
+    assert report_files.root == tmp_path / "files"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -21,10 +22,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.utils import timezone
 
-from reporting.models import ApiKey, File
+from reporting.models import ApiKey, File, report_storage
+from tests.report_storage import ReportFiles
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,10 +49,13 @@ def database_url() -> str:
     return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-def start_gunicorn(var_dir: Path, redis_url: str, worker_class: str) -> tuple[subprocess.Popen[bytes], int]:
+def start_gunicorn(
+    var_dir: Path, redis_url: str, worker_class: str, report_files: ReportFiles
+) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     env = {
         **os.environ,
+        **report_files.environment(),  # the test's own report storage: big_file's are found
         "DJANGO_SETTINGS_MODULE": "config.test_settings",
         "DATABASE_URL": database_url(),
         "REDIS_URL": redis_url,
@@ -58,7 +64,9 @@ def start_gunicorn(var_dir: Path, redis_url: str, worker_class: str) -> tuple[su
     }
     args = [sys.executable, "-m", "gunicorn", "-c", "python:config.gunicorn", "config.wsgi"]
     args += ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "2"]
-    process = subprocess.Popen(args, cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        args, cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -66,13 +74,14 @@ def start_gunicorn(var_dir: Path, redis_url: str, worker_class: str) -> tuple[su
             return process, port
         except OSError:
             time.sleep(0.2)
-    process.kill()
+    os.killpg(process.pid, signal.SIGKILL)  # its worker too: an orphan keeps the test database open
+    process.wait(timeout=10)
     raise RuntimeError("gunicorn did not answer /healthz")
 
 
 @pytest.fixture
-def web(tmp_path, redis_url) -> Iterator[tuple[int, Path]]:
-    process, port = start_gunicorn(tmp_path, redis_url, "gevent")
+def web(tmp_path, redis_url, report_files) -> Iterator[tuple[int, Path]]:
+    process, port = start_gunicorn(tmp_path, redis_url, "gevent", report_files)
     yield port, tmp_path
     process.terminate()
     process.wait(timeout=10)
@@ -106,15 +115,26 @@ def slow_download(port: int, file_id: str, secret: str) -> bytes:
             ahead = len(data) / READ_RATE - (time.monotonic() - started)
             if ahead > 0:
                 time.sleep(ahead)
-    return bytes(data).partition(b"\r\n\r\n")[2]
+    return http_body(bytes(data))
 
 
-def big_file(var_dir: Path, account) -> tuple[File, bytes]:
+def http_body(response: bytes) -> bytes:
+    """The body of a raw HTTP/1.1 response, as much of it as arrived: a file streamed from S3 comes
+    chunked (its size is not known to FileResponse), one from the local disk with a Content-Length."""
+    head, _, body = response.partition(b"\r\n\r\n")
+    if b"\r\ntransfer-encoding: chunked" not in head.lower():
+        return body
+    decoded, at = bytearray(), 0
+    while (end := body.find(b"\r\n", at)) > at and (size := int(body[at:end].split(b";")[0], 16)):
+        decoded += body[end + 2 : end + 2 + size]
+        at = end + 2 + size + 2
+    return bytes(decoded)
+
+
+def big_file(account) -> tuple[File, bytes]:
+    """A stored report file of DOWNLOAD_BYTES, in the test's report storage (gunicorn's too: start_gunicorn)."""
     content = b"".join(b'"txn_%016d","2025-01-01 00:00:00","usd","10.00"\n' % i for i in range(DOWNLOAD_BYTES // 50))
-    name = f"{account.id}/big.csv"
-    path = var_dir / "files" / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
+    name = report_storage().save(f"{account.id}/big.csv", ContentFile(content))
     file = File.objects.create(
         account=account,
         livemode=False,
@@ -128,11 +148,11 @@ def big_file(var_dir: Path, account) -> tuple[File, bytes]:
 
 
 @pytest.mark.parametrize("worker_class", ["gevent", "sync"])
-def test_a_slow_reader_gets_the_whole_download(tmp_path, redis_url, account, worker_class):
-    process, port = start_gunicorn(tmp_path, redis_url, worker_class)
+def test_a_slow_reader_gets_the_whole_download(tmp_path, redis_url, account, worker_class, report_files):
+    process, port = start_gunicorn(tmp_path, redis_url, worker_class, report_files)
     try:
         _, secret = ApiKey.issue(account=account, livemode=False)
-        file, content = big_file(tmp_path, account)
+        file, content = big_file(account)
 
         body = slow_download(port, file.id, secret)
     finally:

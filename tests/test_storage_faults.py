@@ -20,7 +20,8 @@ from reporting import tasks
 from reporting.models import File, ReportRun
 from tests.factories import BalanceTransactionFactory, ReportRunFactory
 
-pytestmark = pytest.mark.django_db
+# About the local disk (a real small tmpfs): on the S3 leg too (tests/report_storage.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.local_storage]
 
 SEPTEMBER = {
     "interval_start": int(datetime(2025, 9, 1, tzinfo=UTC).timestamp()),

@@ -4,11 +4,9 @@ import hashlib
 import logging
 import threading
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
 
@@ -72,7 +70,7 @@ def test_run_report_for_missing_run_is_a_no_op():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_double_delivery_makes_one_file_and_one_transition(account, settings):
+def test_concurrent_double_delivery_makes_one_file_and_one_transition(account, settings, report_files):
     # The claim's own conditional UPDATE is under test: without the per-account cap, whose
     # account lock would serialise the two deliveries before they reach the barrier.
     settings.REPORT_RUNS_PER_ACCOUNT = 0
@@ -105,7 +103,7 @@ def test_concurrent_double_delivery_makes_one_file_and_one_transition(account, s
     assert sorted(claims) == [False, True]
     assert run.status == "succeeded"
     assert File.objects.count() == 1
-    assert len(list(Path(django_settings.STORAGES["reports"]["OPTIONS"]["location"]).rglob("*.csv"))) == 1
+    assert report_files.names() == [run.result.storage_name]
 
 
 @pytest.mark.django_db
@@ -140,7 +138,7 @@ def test_unexpected_generator_error_fails_readably_and_logs_traceback(ledger, ca
 
 
 @pytest.mark.django_db
-def test_file_is_removed_when_run_was_finished_elsewhere(ledger):
+def test_file_is_removed_when_run_was_finished_elsewhere(ledger, report_files):
     run = summary_run(ledger)
     assert run.claim()
 
@@ -157,7 +155,7 @@ def test_file_is_removed_when_run_was_finished_elsewhere(ledger):
     run.refresh_from_db()
     assert run.status == "failed"
     assert not File.objects.exists()
-    assert not list(Path(django_settings.STORAGES["reports"]["OPTIONS"]["location"]).rglob("*.csv"))
+    assert report_files.names() == []
 
 
 # Reaper

@@ -33,7 +33,9 @@ from tests.log_secrets import record
 ROOT = Path(__file__).resolve().parent.parent.parent
 PASSWORD = "gunicorn-Pa55word-x1"
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The module's one gunicorn serves report files from its own directory (the download test writes one
+# there), on the S3 leg too: what is under test is its logging, not where the files live.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.local_storage]
 
 
 @dataclass

@@ -81,6 +81,7 @@ def test_make_runs_secret_key_file_is_the_owners_only(tmp_path, monkeypatch):
 
 
 @pytest.mark.django_db
+@pytest.mark.local_storage  # file modes: a bucket has none (its own policy rules)
 def test_report_files_and_their_directories_are_the_owners_only(account):
     from reporting import tasks
     from tests.factories import ReportRunFactory

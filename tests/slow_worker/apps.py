@@ -2,7 +2,7 @@
 
 With SLOW_STORAGE_MARKER set, the first report file (the marker does not exist
 yet) stops after its first chunk has reached storage (flushed and fsynced on a
-local disk; an S3 upload started), writes the worker process's pid to the marker
+local disk; held in memory for an S3 upload), writes the worker process's pid to the marker
 and sleeps: the test then kills that process, leaving what a crash leaves. Later
 files (the marker exists) are ordinary.
 """
@@ -40,8 +40,8 @@ class SlowReportingConfig(ReportingConfig):
             marker = os.environ.get("SLOW_STORAGE_MARKER")
             if marker and not Path(marker).exists():
                 target: Any = self._target
-                target.file.flush()
-                if hasattr(target, "part"):  # a local `.part` file, not an S3 upload
+                if hasattr(target, "part"):  # a local `.part` file (an S3 upload holds its first part in memory)
+                    target.file.flush()
                     os.fsync(target.file.fileno())
                 Path(marker).write_text(str(os.getpid()))
                 time.sleep(120)

@@ -11,6 +11,7 @@ import requests
 import stripe
 from django.urls import reverse
 
+from reporting.models import ReportRun
 from reporting.reports import REPORT_TYPES, ReportError
 from reporting.reports.balance import BalanceSummary
 
@@ -154,7 +155,7 @@ def test_run_succeeds_and_downloads_same_bytes(
         assert header == ",".join(f'"{c}"' for c in extra["columns"])
 
 
-def test_legacy_api_runs_downloads_and_links(legacy, dashboard, celery_worker):
+def test_legacy_api_runs_downloads_and_links(legacy, dashboard, celery_worker, report_files):
     """End to end: the run travels through real Redis to a real worker."""
     created = stripe.reporting.ReportRun.create(report_type="payouts.itemized.1", parameters=SEPTEMBER)
     run = wait_for(stripe.reporting.ReportRun.retrieve, created.id)
@@ -178,6 +179,7 @@ def test_legacy_api_runs_downloads_and_links(legacy, dashboard, celery_worker):
     assert downloaded.content == public.content == dashboard_bytes(dashboard, run.id)
     assert len(downloaded.content) == file.size
     assert downloaded.content.startswith(b'"payout_id",')
+    assert report_files.holds(ReportRun.objects.get(pk=run.id).result.storage_name)  # the S3 leg's bucket
 
 
 def test_failed_run_on_the_worker(sc, celery_worker, monkeypatch):
