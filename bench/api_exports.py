@@ -4,14 +4,13 @@ file stored on the local disk and in S3 (SeaweedFS on this machine), against ste
 from __future__ import annotations
 
 import http.client
-import time
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from bench import procs
-from bench.config import ITEMIZED, BenchError
+from bench.config import ITEMIZED
 from bench.harness import interval
-from bench.latency import api
+from bench.latency import run_to_the_end
 
 if TYPE_CHECKING:
     from bench.harness import Bench
@@ -61,20 +60,17 @@ def _submit_and_wait(bench: Bench, account_id: str) -> tuple[float, str]:
     body = urlencode({"report_type": ITEMIZED, **{f"parameters[{k}]": v for k, v in interval(start, end).items()}})
     conn = http.client.HTTPConnection("127.0.0.1", bench.port, timeout=30)
     secret = bench.keys[account_id]
-    started = time.perf_counter()
-    run = api(conn, "POST", "/v1/reporting/report_runs", secret, body)
-    while run["status"] == "pending":
-        if time.perf_counter() - started > 1800:
-            raise BenchError(f"run {run['id']} still pending after 30 minutes")
-        bench.services["celery"].check()
-        # Often enough to miss the end by at most 1% (20 ms at first), rarely enough that the polls
-        # cost the export nothing: gunicorn, Redis and the database share its cores.
-        time.sleep(min(0.25, max(0.02, (time.perf_counter() - started) / 100)))
-        run = api(conn, "GET", f"/v1/reporting/report_runs/{run['id']}", secret)
-    seconds = time.perf_counter() - started
+    # Polled often enough to miss the end by at most 1% (20 ms at first), rarely enough that the
+    # polls cost the export nothing: gunicorn, Redis and the database share its cores.
+    seconds, _, run = run_to_the_end(
+        conn,
+        secret,
+        body,
+        timeout=1800,
+        pause=lambda elapsed: min(0.25, max(0.02, elapsed / 100)),
+        check=bench.services["celery"].check,
+    )
     conn.close()
-    if run["status"] != "succeeded":
-        raise BenchError(f"run {run['id']} ended {run['status']}: {run.get('error')}")
     return seconds, File.objects.get(pk=run["result"]["id"]).storage_name
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -31,6 +32,33 @@ def api(
     return data
 
 
+def run_to_the_end(
+    conn: http.client.HTTPConnection,
+    secret: str,
+    body: str,
+    *,
+    timeout: float = 120,
+    pause: Callable[[float], float] = lambda elapsed: 0.01,
+    check: Callable[[], None] = lambda: None,
+) -> tuple[float, float, dict[str, Any]]:
+    """POST a run, then GET it until it ends (`pause(seconds so far)` apart); raise unless it succeeded.
+
+    Return the seconds from the POST to the answer saying `succeeded`, those of the POST alone, and the run.
+    """
+    started = time.perf_counter()
+    run = api(conn, "POST", "/v1/reporting/report_runs", secret, body)
+    post = time.perf_counter() - started
+    while run["status"] == "pending":
+        if time.perf_counter() - started > timeout:
+            raise BenchError(f"run {run['id']} still pending after {timeout:.0f} s")
+        check()
+        time.sleep(pause(time.perf_counter() - started))
+        run = api(conn, "GET", f"/v1/reporting/report_runs/{run['id']}", secret)
+    if run["status"] != "succeeded":
+        raise BenchError(f"run {run['id']} ended {run['status']}: {run.get('error')}")
+    return time.perf_counter() - started, post, run
+
+
 def latency(bench: Bench) -> None:
     from reporting.models import ReportRun
 
@@ -44,17 +72,9 @@ def latency(bench: Bench) -> None:
             start = max(first_day, stop - timedelta(days=30))
             parameters = {f"parameters[{k}]": v for k, v in interval(start, stop).items()}
             body = urlencode({"report_type": SUMMARY, **parameters})
-            started = time.perf_counter()
-            run = api(conn, "POST", "/v1/reporting/report_runs", secret, body)
-            posts.append(time.perf_counter() - started)
-            while run["status"] == "pending":
-                if time.perf_counter() - started > 120:
-                    raise BenchError(f"run {run['id']} still pending after 120 s")
-                time.sleep(0.01)
-                run = api(conn, "GET", f"/v1/reporting/report_runs/{run['id']}", secret)
-            if run["status"] != "succeeded":
-                raise BenchError(f"run {run['id']} ended {run['status']}: {run.get('error')}")
-            seconds.append(time.perf_counter() - started)
+            total, post, run = run_to_the_end(conn, secret, body)
+            seconds.append(total)
+            posts.append(post)
             ids.append(run["id"])
         conn.close()
         runs = list(ReportRun.objects.filter(pk__in=ids))

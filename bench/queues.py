@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 from bench.config import ITEMIZED, SUMMARY, BenchError
 from bench.harness import interval
-from bench.latency import api, percentile
+from bench.latency import percentile, run_to_the_end
 
 if TYPE_CHECKING:
     from bench.harness import Bench
@@ -49,16 +49,9 @@ def queues(bench: Bench) -> None:
 
     def summary() -> tuple[float, datetime, datetime]:
         """Submit a summary and wait for it: the seconds it took, and when it was submitted and seen done."""
-        submitted, started = timezone.now(), time.perf_counter()
-        run = api(conn, "POST", "/v1/reporting/report_runs", secret, body)
-        while run["status"] == "pending":
-            if time.perf_counter() - started > 120:
-                raise BenchError(f"run {run['id']} still pending after 120 s")
-            time.sleep(0.01)
-            run = api(conn, "GET", f"/v1/reporting/report_runs/{run['id']}", secret)
-        if run["status"] != "succeeded":
-            raise BenchError(f"run {run['id']} ended {run['status']}: {run.get('error')}")
-        return time.perf_counter() - started, submitted, timezone.now()
+        submitted = timezone.now()
+        seconds, _, _ = run_to_the_end(conn, secret, body)
+        return seconds, submitted, timezone.now()
 
     runs = bench.config.g_runs
     for _ in range(WARM_UP):
