@@ -117,6 +117,40 @@
     }
   });
 
+  // The run form is sent once at a time: a second submit (double click, Enter) while the first is on
+  // its way is dropped, and the buttons show it. Listening in the capture phase runs before htmx's
+  // own handler on the form. The form's one-time token covers whatever gets past (a second tab).
+  document.addEventListener(
+    "submit",
+    function (event) {
+      var form = event.target;
+      if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-submit-once")) return;
+      if (form.dataset.sending) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        return;
+      }
+      form.dataset.sending = "yes";
+      // After this event: a disabled submitter would not be sent.
+      setTimeout(function () {
+        form.querySelectorAll("button[type=submit]:enabled").forEach(function (b) {
+          b.disabled = true;
+          b.dataset.sending = "yes";
+        });
+      });
+    },
+    true
+  );
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-submit-once") || !form.isConnected) return;
+    delete form.dataset.sending; // an answer that swapped nothing in (busy, rate limit): it may be sent again
+    form.querySelectorAll("button[data-sending]").forEach(function (b) {
+      b.disabled = false;
+      delete b.dataset.sending;
+    });
+  });
+
   // A period preset copies its days (computed by the server) into the dates; typing a date makes it custom.
   document.addEventListener("change", function (event) {
     var target = event.target;
