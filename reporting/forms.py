@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 import zoneinfo
 from collections.abc import Collection, Mapping
 from datetime import date, datetime, time, timedelta
@@ -15,7 +16,9 @@ from django.utils.safestring import SafeString
 
 from reporting.catalogue import families
 from reporting.categories import REPORTING_CATEGORIES
+from reporting.form_messages import finance_message
 from reporting.parameters import ColumnsField, timezone_names
+from reporting.periods import CUSTOM, DataDays, presets
 from reporting.reports import REPORT_TYPES, Report
 from reporting.services.runs import RunRequestError
 
@@ -53,7 +56,7 @@ class RunRequestForm(forms.Form):
     # The Django fields that carry the type's optional parameters, named as the parameters.
     OPTION_FIELDS = ("payout", "currency", "reporting_category", "timezone", "decimal_separator", "columns")
     # What the user typed that survives a change of type.
-    KEPT_ON_SWITCH = ("report_type", "start_date", "end_date", "as_of", "payout")
+    KEPT_ON_SWITCH = ("report_type", "period", "start_date", "end_date", "as_of", "payout")
 
     def __init__(
         self,
@@ -76,17 +79,26 @@ class RunRequestForm(forms.Form):
         self.zone = zoneinfo.ZoneInfo(user_timezone)
         self.for_schedule = for_schedule
         self.availability = availability
+        self.days = DataDays.of(availability, self.zone)
+        # Computed here, in the user's zone and bounded by the data; the page's script only copies them.
+        self.presets = presets(today, self.days)
         first_of_month = today.replace(day=1)
         last_month_end = first_of_month - timedelta(days=1)
         initial: dict[str, Any] = {
+            "period": "last_month" if "last_month" in self.presets else CUSTOM,
             "start_date": last_month_end.replace(day=1),
             "end_date": last_month_end,
             "as_of": last_month_end,
             "timezone": user_timezone,
             "decimal_separator": ".",
+            # One per form shown: the service makes one run per token, however often it is posted.
+            "once": uuid.uuid4().hex,
         }
         # Keep what the user already typed when the type changes.
         kept = {k: v for k, v in (switch_to or {}).items() if k in self.KEPT_ON_SWITCH and v}
+        if kept.get("period") in self.presets:
+            # A preset chosen without JavaScript ("Use period"): its days replace the dates typed.
+            kept["start_date"], kept["end_date"] = self.presets[kept["period"]][1:]
         if "as_of" not in kept and "end_date" in kept:
             kept["as_of"] = kept["end_date"]
         elif "end_date" not in kept and "as_of" in kept:
@@ -99,6 +111,7 @@ class RunRequestForm(forms.Form):
         self.needs_live_mode = self.report is not None and self.report.id in live_only and not livemode
         self.run_parameters: dict[str, Any] = {}
         super().__init__(data, initial=initial)
+        self.fields["once"] = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
         cast(forms.ChoiceField, self.fields["report_type"]).choices = self.type_choices(report_types, live_only)
         if self.report is not None and not self.needs_live_mode:
             self.add_date_fields(self.report)
@@ -128,6 +141,11 @@ class RunRequestForm(forms.Form):
             )
 
         if "interval_start" in report.required:
+            self.fields["period"] = forms.ChoiceField(
+                choices=[*((v, label) for v, (label, _, _) in self.presets.items()), (CUSTOM, "Custom")],
+                required=False,
+                help_text=f"Days with data: {self.days.first:%Y-%m-%d} to {self.days.last:%Y-%m-%d}.",
+            )
             self.fields["start_date"] = day("Start date", "First day included.")
             self.fields["end_date"] = day("End date", "Last day included.")
         elif "interval_end" in report.required:
@@ -169,6 +187,9 @@ class RunRequestForm(forms.Form):
             columns.initial = report.default_columns or report.column_names
             columns.help_text = "Tick the columns to include; the file has them in the order listed."
             self.fields["columns"] = columns
+            # Sent by the rendered form alone: a form with no column ticked is told so, while a bare
+            # POST without `columns` (a script's) keeps meaning the type's default columns.
+            self.fields["columns_listed"] = forms.BooleanField(initial=True, required=False, widget=forms.HiddenInput)
 
     def column_items(self) -> list[tuple[str, bool]]:
         """The column picker's rows: the chosen columns in their order, then the others as declared."""
@@ -201,6 +222,9 @@ class RunRequestForm(forms.Form):
             raise ValidationError(
                 "Unknown parameter: %(names)s", code="parameter_unknown", params={"names": ", ".join(extra)}
             )
+        if cleaned.get("columns_listed") and not cleaned.get("columns") and "columns" not in self.errors:
+            # Unticking every box is how the picker says "none": a file needs a column.
+            self.add_error("columns", ValidationError("Choose at least one column.", code="required"))
         if self.report is None or any(name in self.errors for name in ("start_date", "end_date", "as_of")):
             return cleaned
         parameters = {} if self.for_schedule else self.interval(cleaned)
@@ -223,7 +247,7 @@ class RunRequestForm(forms.Form):
             field = where.get(problem.param or "", problem.param)
             if field in self.errors:
                 continue  # the dashboard's own field already says what is wrong
-            error = ValidationError(problem.message, code=problem.code)
+            error = ValidationError(finance_message(problem, field, self.days), code=problem.code)
             self.add_error(field if field in self.fields else None, error)
 
     def interval(self, cleaned: dict[str, Any]) -> dict[str, Any] | None:
@@ -236,4 +260,23 @@ class RunRequestForm(forms.Form):
         if end < start:
             self.add_error("end_date", "The last day must not be before the first day.")
             return None
-        return {"interval_start": self.to_interval(start), "interval_end": self.to_interval(end + timedelta(days=1))}
+        begin = self.to_interval(start)
+        if start == self.days.first:
+            # The first day with data starts at data_available_start, which may fall after its local midnight.
+            begin = max(begin, int(self.availability[0].timestamp()))
+        return {"interval_start": begin, "interval_end": self.to_interval(end + timedelta(days=1))}
+
+    def period_options(self) -> list[tuple[str, str, str, str]]:
+        """The period select's options: value, label, and a preset's first and last day (ISO; "" for custom)."""
+        return [
+            *((value, label, f"{first}", f"{last}") for value, (label, first, last) in self.presets.items()),
+            (CUSTOM, "Custom", "", ""),
+        ]
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """Every error, in the page's order, with the id of the field it belongs to ("" for the form's own)."""
+        items = [("", str(message)) for message in self.non_field_errors()]
+        for field in self:
+            target = "id_columns_0" if field.name == "columns" else field.id_for_label
+            items += [(target, str(message)) for message in field.errors]
+        return items

@@ -181,29 +181,28 @@ class ParametersForm(forms.Form):
                     ),
                 )
         start, end = cleaned.get("interval_start"), cleaned.get("interval_end")
+        # The codes name the rule, for doors that word it their own way (reporting.form_messages).
         if start is not None and end is not None and start >= end:
             self.add_error(
-                "interval_end", ValidationError("interval_end must be after interval_start.", code="invalid")
+                "interval_end", ValidationError("interval_end must be after interval_start.", code="interval_order")
             )
         elif start is not None and from_unix(start) < self.available_start:
-            self.add_error(
-                "interval_start",
-                ValidationError(
-                    "interval_start is before data_available_start (%(limit)s).",
-                    code="invalid",
-                    params={"limit": f"{self.available_start:%Y-%m-%d %H:%M:%S} UTC"},
-                ),
-            )
+            self.add_error("interval_start", self.outside("interval_start is before data_available_start", "start"))
         elif end is not None and from_unix(end) > self.available_end:
-            self.add_error(
-                "interval_end",
-                ValidationError(
-                    "interval_end is after data_available_end (%(limit)s).",
-                    code="invalid",
-                    params={"limit": f"{self.available_end:%Y-%m-%d %H:%M:%S} UTC"},
-                ),
-            )
+            self.add_error("interval_end", self.outside("interval_end is after data_available_end", "end"))
+        elif end is not None and from_unix(end) <= self.available_start:
+            # A balance as of a moment before the first day with data would be a made-up zero.
+            self.add_error("interval_end", self.outside("interval_end is not after data_available_start", "start"))
         return cleaned
+
+    def outside(self, message: str, edge: str) -> ValidationError:
+        """An interval edge outside the data availability; the code says which edge of the data it crosses."""
+        limit = self.available_start if edge == "start" else self.available_end
+        return ValidationError(
+            f"{message} (%(limit)s).",
+            code=f"outside_data_{edge}",
+            params={"limit": f"{limit:%Y-%m-%d %H:%M:%S} UTC"},
+        )
 
     def parameters(self) -> dict[str, Any]:
         """The normalised parameters to store and echo: only the keys supplied."""

@@ -246,6 +246,39 @@ def test_column_picker_reorders_the_file(live_server, in_process_tasks, account,
     assert console_errors == []
 
 
+def test_an_error_at_the_bottom_of_a_long_form_is_summarised_and_focused_and_a_double_click_runs_once(
+    live_server, in_process_tasks, account, page, console_errors
+):
+    BalanceTransactionFactory(account=account, created=datetime(2025, 9, 10, 8, tzinfo=UTC), amount=5000, fee=59)
+    user = UserFactory.create(username="impatient", password=PASSWORD)
+    MembershipFactory(account=account, user=user, role=Membership.Role.ANALYST)
+    log_in(page, live_server, "impatient")
+    page.goto(f"{live_server.url}/runs/new?report_type=balance_change_from_activity.itemized.2")
+    page.get_by_label("Period", exact=True).select_option("custom")
+    page.get_by_label("Start date").fill("2025-09-10")  # the first day with data
+    page.get_by_label("End date").fill("2025-09-30")
+    # No column ticked: the error belongs to the picker, far below the top of the form.
+    page.locator("#field-columns input[name=columns]").evaluate_all("boxes => boxes.forEach(b => b.checked = false)")
+    submit = page.get_by_role("button", name="Run report")
+    submit.scroll_into_view_if_needed()
+    assert page.evaluate("window.scrollY") > 1000
+    submit.click()
+
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_be_in_viewport()
+    expect(summary.get_by_role("link")).to_have_text(["Choose at least one column."])
+    summary.get_by_role("link").click()
+    expect(page.locator("#id_columns_0")).to_be_focused()
+    page.locator("#id_columns_0").check()
+    page.get_by_role("button", name="Run report").dblclick()
+    page.wait_for_url(f"{live_server.url}/")
+
+    assert ReportRun.objects.filter(requested_by=user).count() == 1
+    assert in_process_tasks.run_queued() == 1
+    assert console_errors == []
+
+
 def test_payout_picker_finds_a_payout_by_amount(live_server, in_process_tasks, account, page, console_errors):
     from tests.factories import PayoutFactory
 

@@ -33,11 +33,12 @@ from .keys import issue_key, revoke_key
 from .pages import Page, UnknownCursor, newest_first
 from .previews import Preview, preview
 from .reaper import reap_report_runs
-from .runs import Problem, RunRequestError, RunsRateLimited, request_run
+from .runs import AlreadyRequested, Problem, RunRequestError, RunsRateLimited, request_run
 from .schedule_runs import run_due_schedules
 from .schedules import ScheduleError, ScheduleRequest, create_schedule, delete_schedule, pause_schedule, resume_schedule
 
 __all__ = [
+    "AlreadyRequested",
     "Caller",
     "FileUnavailable",
     "Page",

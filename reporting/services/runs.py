@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from reporting.models import DataWatermark, Event, Payout, ReportRun, ReportType, data_availability
+from reporting.models import DataWatermark, Event, IdempotencyKey, Payout, ReportRun, ReportType, data_availability
 from reporting.parameters import ParametersForm
-from reporting.reports import get_report
+from reporting.reports import Report, get_report
 
 from . import limits
 from .caller import Caller
@@ -63,20 +64,40 @@ class RunsRateLimited(RunRequestError):
         self.retry_after = retry_after
 
 
+class AlreadyRequested(Exception):  # noqa: N818 (not an error: the request was answered before)
+    """The one-time token of this request already made `run`: the same request, sent again."""
+
+    def __init__(self, run: ReportRun) -> None:
+        super().__init__(run.id)
+        self.run = run
+
+
+# A form's one-time token is kept with the API's Idempotency-Keys, which have the unique
+# constraint and the expiry it needs; the prefix keeps it apart from keys API clients choose.
+ONCE_PREFIX = "dashboard-form:"
+
+
 def request_run(
     caller: Caller,
     *,
     report_type_id: str,
     parameters: Mapping[str, Any],
     rerun_of: ReportRun | None = None,
+    once: str | None = None,
 ) -> ReportRun:
     """Validate a request for a run and create it pending, queued once the transaction commits.
+
+    `once`: a one-time token (the dashboard form's): only the first request
+    carrying it makes a run; any other, however close behind, raises
+    AlreadyRequested with that run. A refused request does not use it up.
 
     Raises PermissionDenied when the caller's role may not request runs,
     RunRequestError when the type, its mode or the parameters are refused, and
     RunsRateLimited (a RunRequestError) past the account's run rate.
     """
     caller.require_role("can_request", message=MAY_NOT_REQUEST)
+    if once is not None:
+        replay(caller, once)
     report = get_report(report_type_id)
     report_type = ReportType.objects.filter(pk=report_type_id).first() if report is not None else None
     if report is None or report_type is None:
@@ -101,28 +122,63 @@ def request_run(
     if wait is not None:
         raise RunsRateLimited(wait)
     watermark = DataWatermark.current(caller.account, caller.livemode)
-    with transaction.atomic():
-        run = ReportRun.objects.create(
-            account=caller.account,
-            livemode=caller.livemode,
-            report_type_id=report.id,
-            parameters=form.parameters(),
-            # The account's setting now: the run (and any retry of it) keeps it, whatever the setting becomes.
-            cell_format=caller.account.cell_format,
-            requested_by=caller.user,
-            requested_by_key=caller.api_key,
-            requested_via=caller.door,
-            rerun_of=rerun_of,
-            data_watermark=watermark,
-            enqueued_at=timezone.now(),
-            enqueue_count=1,
-        )
-        action = Event.Action.RUN_RERUN if rerun_of else Event.Action.RUN_REQUESTED
-        caller.record(action, run.id, report_type=report.id)
-        # Enqueue only after COMMIT, or a fast worker could look for a row that
-        # does not exist yet. A broker that is down leaves the run to the reaper:
-        # the run exists, so the request succeeds.
-        enqueue_on_commit(run.pk)
+    try:
+        with transaction.atomic():
+            run = create_run(caller, report, form, rerun_of, watermark)
+            if once is not None:
+                # A twin in flight waits on the unique key until this commits, then fails and finds this run.
+                IdempotencyKey.objects.create(
+                    account=caller.account,
+                    livemode=caller.livemode,
+                    key=ONCE_PREFIX + once,
+                    response_status=201,
+                    response_body=run.id,
+                )
+    except IntegrityError:
+        if once is None:
+            raise
+        replay(caller, once)
+        raise
+    return run
+
+
+def replay(caller: Caller, once: str) -> None:
+    """Raise AlreadyRequested if a request with this one-time token already made a run."""
+    made = (
+        IdempotencyKey.objects.filter(account=caller.account, livemode=caller.livemode, key=ONCE_PREFIX + once)
+        .values_list("response_body", flat=True)
+        .first()
+    )
+    run = ReportRun.objects.filter(pk=made).first() if made else None
+    if run is not None:
+        raise AlreadyRequested(run)
+
+
+def create_run(
+    caller: Caller, report: Report, form: ParametersForm, rerun_of: ReportRun | None, watermark: datetime | None
+) -> ReportRun:
+    """The pending run, its event, and its queueing once the transaction commits."""
+    run = ReportRun.objects.create(
+        account=caller.account,
+        livemode=caller.livemode,
+        report_type_id=report.id,
+        parameters=form.parameters(),
+        # The account's setting now: the run (and any retry of it) keeps it, whatever the setting becomes.
+        cell_format=caller.account.cell_format,
+        requested_by=caller.user,
+        requested_by_key=caller.api_key,
+        requested_via=caller.door,
+        rerun_of=rerun_of,
+        data_watermark=watermark,
+        enqueued_at=timezone.now(),
+        enqueue_count=1,
+    )
+    action = Event.Action.RUN_RERUN if rerun_of else Event.Action.RUN_REQUESTED
+    caller.record(action, run.id, report_type=report.id)
+    # Enqueue only after COMMIT, or a fast worker could look for a row that
+    # does not exist yet. A broker that is down leaves the run to the reaper:
+    # the run exists, so the request succeeds.
+    enqueue_on_commit(run.pk)
     return run
 
 

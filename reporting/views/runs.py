@@ -115,7 +115,16 @@ def run_create(request: DashboardRequest) -> HttpResponse:
         form = run_form(request, request.POST)
         if form.is_valid() and form.report is not None:
             try:
-                services.request_run(caller(request), report_type_id=form.report.id, parameters=form.run_parameters)
+                services.request_run(
+                    caller(request),
+                    report_type_id=form.report.id,
+                    parameters=form.run_parameters,
+                    once=form.cleaned_data.get("once") or None,
+                )
+            except services.AlreadyRequested as twin:
+                # The same form posted again (double click, Enter, a second tab): show the run it made.
+                url = reverse("reporting:run-detail", args=[twin.run.id])
+                return HttpResponseClientRedirect(url) if request.htmx else HttpResponseRedirect(url)
             except services.RunRequestError as refusal:
                 form.add_refusal(refusal)
                 retry_after = getattr(refusal, "retry_after", None)
