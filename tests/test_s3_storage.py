@@ -66,6 +66,7 @@ def test_a_run_s_file_is_written_to_the_bucket_and_streamed_back_by_the_api(
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
     assert b"".join(response.streaming_content) == stored
+    assert response["Content-Length"] == str(len(stored))  # sized from the file's row: not chunked
     other = ApiKey.issue(account=ReportRunFactory().account, livemode=False)[1]
     assert client.get(f"/v1/files/{run.result.id}/contents", HTTP_AUTHORIZATION=f"Bearer {other}").status_code == 404
 
