@@ -98,7 +98,8 @@ def shared_environment(base: Mapping[str, str], cluster_dir: Path) -> dict[str, 
     # Owner-only: the secret key and SeaweedFS's credentials live under it.
     cluster_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     return {
-        **base,
+        # Report storage is the cluster's own bucket (added per process): none of the caller's AWS_* settings.
+        **{name: value for name, value in base.items() if not name.startswith("AWS_")},
         "DJANGO_SETTINGS_MODULE": "config.settings",
         # One key for all: a session or a signed value made by one process is read by another.
         "DJANGO_SECRET_KEY": base.get("DJANGO_SECRET_KEY") or kept_secret(cluster_dir / "secret_key"),
