@@ -16,7 +16,7 @@ from hypothesis import settings as hypothesis_settings
 
 from config.celery import app as celery_app
 from reporting import embedded_redis, tasks
-from reporting.models import DataWatermark, Membership
+from reporting.models import ApiKey, DataWatermark, Membership
 from tests.factories import AccountFactory, MembershipFactory, UserFactory
 
 # Every log the suite produces is searched for the secrets it made (tests/log_secrets.py); report
@@ -210,6 +210,18 @@ def account(db):
     for livemode in (False, True):
         DataWatermark.advance(account, livemode, datetime(2025, 12, 1, tzinfo=UTC))
     return account
+
+
+@pytest.fixture
+def test_secret(account):
+    """A test-mode API key of `account` (its secret)."""
+    return ApiKey.issue(account=account, livemode=False)[1]
+
+
+@pytest.fixture
+def live_secret(account):
+    """A live-mode API key of `account` (its secret)."""
+    return ApiKey.issue(account=account, livemode=True)[1]
 
 
 @pytest.fixture

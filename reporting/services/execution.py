@@ -60,9 +60,6 @@ class HashingWriter:
         self.size += len(data)
         return len(data)
 
-    def flush(self) -> None:
-        """Nothing to do: storage takes the bytes as they come (the engine flushes what it buffers)."""
-
 
 def execute_report_run(run: ReportRun) -> None:
     """Generate the file of the run's current attempt and record the outcome.

@@ -16,7 +16,7 @@ import csv
 import io
 import logging
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -169,17 +169,8 @@ def _waterfalls(reader: _Reader, lines: list[list[str]]) -> list[Figure]:
         table.total_rows = {i for i, x in enumerate(group) if category is not None and x[category] == "ending_balance"}
         values = {x[category]: reader.amount(x[amount]) for x in group} if category is not None and amount else {}
         steps = [(label, values.get(name)) for name, label in WATERFALL]
-        if currency and all(v is not None for _, v in steps):
-            known = [(label, cast(Decimal, v)) for label, v in steps]
-            chart = charts.waterfall(
-                f"Balance, {currency.upper()}: start, activity, payouts, end",
-                known,
-                partial(money, currency=currency),
-                desc=", ".join(f"{label} {money(v, currency)}" for label, v in known),
-            )
-            figures.append(Figure(chart.svg(), table))
-        else:
-            figures.append(Figure(SafeString(""), table))
+        title = f"Balance, {currency.upper()}: start, activity, payouts, end"
+        figures.append(_figure(table, charts.waterfall, title, steps, currency))
     return figures
 
 
@@ -196,19 +187,20 @@ def _category_bars(reader: _Reader, lines: list[list[str]], category: int) -> li
         items = [
             (x[category], reader.amount(x[amount])) for x in group if amount is not None and x[category] != "total"
         ]
-        if currency and items and all(v is not None for _, v in items):
-            known = [(label, cast(Decimal, v)) for label, v in items]
-            column = reader.columns[cast(int, amount)]
-            chart = charts.bars(
-                f"{column.capitalize()} by reporting category, {currency.upper()}",
-                known,
-                partial(money, currency=currency),
-                desc=", ".join(f"{label} {money(v, currency)}" for label, v in known),
-            )
-            figures.append(Figure(chart.svg(), table))
-        else:
-            figures.append(Figure(SafeString(""), table))
+        title = f"{reader.columns[cast(int, amount)].capitalize()} by reporting category" if items else ""
+        figures.append(_figure(table, charts.bars, f"{title}, {currency.upper()}", items, currency))
     return figures
+
+
+def _figure(
+    table: Table, draw: Callable[..., Any], title: str, items: list[tuple[str, Decimal | None]], currency: str
+) -> Figure:
+    """The table with its chart beside it, or alone when a value (or the currency) is missing."""
+    if not currency or not items or any(v is None for _, v in items):
+        return Figure(SafeString(""), table)
+    known = [(label, cast(Decimal, v)) for label, v in items]
+    desc = ", ".join(f"{label} {money(v, currency)}" for label, v in known)
+    return Figure(draw(title, known, partial(money, currency=currency), desc=desc).svg(), table)
 
 
 def _itemized(reader: _Reader, run: ReportRun) -> Preview:

@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 import pytest
 from django.test import Client
 
-from reporting.models import ApiKey
 from tests.factories import BalanceTransactionFactory
 
 
@@ -24,16 +23,6 @@ def ledger(account):
                 account=account, livemode=livemode, created=datetime(2025, month, 3, 12, tzinfo=UTC)
             )
     return account
-
-
-@pytest.fixture
-def test_secret(account):
-    return ApiKey.issue(account=account, livemode=False)[1]
-
-
-@pytest.fixture
-def live_secret(account):
-    return ApiKey.issue(account=account, livemode=True)[1]
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reporting.models import ApiEvent, ApiKey, Door, WebhookDelivery
+from reporting.models import ApiEvent, Door, WebhookDelivery
 from reporting.services import Caller, webhooks
 from tests.factories import ReportRunFactory
 
@@ -16,16 +16,6 @@ def receiver():
     server = Receiver()
     yield server
     server.close()
-
-
-@pytest.fixture
-def test_secret(account):
-    return ApiKey.issue(account=account, livemode=False)[1]
-
-
-@pytest.fixture
-def live_secret(account):
-    return ApiKey.issue(account=account, livemode=True)[1]
 
 
 @pytest.fixture
