@@ -14,7 +14,7 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from reporting.catalogue import families
+from reporting.catalogue import families, type_label
 from reporting.categories import REPORTING_CATEGORIES
 from reporting.form_messages import finance_message
 from reporting.parameters import ColumnsField, timezone_names
@@ -119,12 +119,12 @@ class RunRequestForm(forms.Form):
 
     @staticmethod
     def type_choices(report_types: list[str], live_only: Collection[str]) -> list[tuple[str, list[tuple[str, str]]]]:
-        """The types grouped by family, each labelled with its name, id and whether it needs live mode."""
+        """The types grouped by family, each labelled with its name, its version's mark and whether it needs live mode."""
         return [
             (
                 family.name,
                 [
-                    (e.report.id, f"{e.report.name} ({e.report.id}){' — live mode only' if e.live_only else ''}")
+                    (e.report.id, f"{type_label(e.report.id)}{' — live mode only' if e.live_only else ''}")
                     for e in family.entries
                 ],
             )
