@@ -7,12 +7,13 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from django.db.models import Q, QuerySet
 
 from reporting.currencies import EXPONENTS
 from reporting.models import Account, Payout
-from reporting.reports import Report
+from reporting.reports import REPORT_TYPES, Report
 
 # Plain names of the families; any other family is named after its id.
 FAMILY_NAMES = {
@@ -37,10 +38,57 @@ def family_name(family: str) -> str:
     return FAMILY_NAMES.get(family) or family.replace(".by_id", " by id").replace("_", " ").capitalize()
 
 
+def versions_of(report: Report) -> list[Report]:
+    """Every version of the report's type, itself included, in the registry's order."""
+    kind = report.id.rsplit(".", 1)[0]
+    return [r for r in REPORT_TYPES.values() if r.id.rsplit(".", 1)[0] == kind]
+
+
+def what_sets_apart(report: Report, versions: list[Report]) -> str:
+    """What this version writes, told against the others: "all columns", or "46 columns + metadata, UTC only".
+
+    Read from the versions' declarations (reports/documented.py), so a new version is
+    described without anyone writing its label: the one that writes every column, metadata
+    key and local time its siblings do says "all columns"; the others give their column count,
+    say when they take metadata keys and some sibling does not, and when their times are in UTC
+    while some sibling writes them in the run's time zone.
+    """
+    every_column = set().union(*(r.column_names for r in versions))
+    every_metadata = set().union(*(r.metadata_fields for r in versions))
+    some_local = any("timezone" in r.parameters for r in versions)
+    local = "timezone" in report.parameters
+    if (
+        every_column <= set(report.column_names)
+        and every_metadata <= set(report.metadata_fields)
+        and (local or not some_local)
+    ):
+        return "all columns"
+    words = f"{len(report.columns)} columns"
+    if report.metadata_fields and not all(r.metadata_fields for r in versions):
+        words += " + metadata"
+    if some_local and not local:
+        words += ", UTC only"
+    return words
+
+
+@cache
+def type_label(report_id: str) -> str:
+    """How the dashboard names a type: "Itemized payout reconciliation · v5, all columns"; a type of one version by its name."""
+    report = REPORT_TYPES[report_id]
+    versions = versions_of(report)
+    if len(versions) == 1:
+        return report.name
+    return f"{report.name} · v{report.version}, {what_sets_apart(report, versions)}"
+
+
 @dataclass(frozen=True)
 class Entry:
     report: Report
     live_only: bool
+
+    @property
+    def label(self) -> str:
+        return type_label(self.report.id)
 
     @property
     def question(self) -> str:

@@ -6,7 +6,7 @@ import uuid
 import zoneinfo
 from collections.abc import Collection, Mapping
 from datetime import date, datetime, time, timedelta
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -14,7 +14,7 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from reporting.catalogue import families
+from reporting.catalogue import families, type_label
 from reporting.categories import REPORTING_CATEGORIES
 from reporting.form_messages import finance_message
 from reporting.parameters import ColumnsField, timezone_names
@@ -40,6 +40,17 @@ class ZoneSelect(forms.Select):
         return format_html(
             '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), options
         )
+
+
+class ColumnItem(NamedTuple):
+    """One row of the column picker."""
+
+    name: str
+    checked: bool
+    # Its place among the type's default columns (the picker's "Default columns"); None: not a default one.
+    default_position: int | None
+    # Its place among the type's declared columns; None: a metadata key column.
+    declared_position: int | None
 
 
 class RunRequestForm(forms.Form):
@@ -119,12 +130,12 @@ class RunRequestForm(forms.Form):
 
     @staticmethod
     def type_choices(report_types: list[str], live_only: Collection[str]) -> list[tuple[str, list[tuple[str, str]]]]:
-        """The types grouped by family, each labelled with its name, id and whether it needs live mode."""
+        """The types grouped by family, each labelled with its name, its version's mark and whether it needs live mode."""
         return [
             (
                 family.name,
                 [
-                    (e.report.id, f"{e.report.name} ({e.report.id}){' — live mode only' if e.live_only else ''}")
+                    (e.report.id, f"{type_label(e.report.id)}{' — live mode only' if e.live_only else ''}")
                     for e in family.entries
                 ],
             )
@@ -191,7 +202,7 @@ class RunRequestForm(forms.Form):
             # POST without `columns` (a script's) keeps meaning the type's default columns.
             self.fields["columns_listed"] = forms.BooleanField(initial=True, required=False, widget=forms.HiddenInput)
 
-    def column_items(self) -> list[tuple[str, bool]]:
+    def column_items(self) -> list[ColumnItem]:
         """The column picker's rows: the chosen columns in their order, then the others as declared."""
         if "columns" not in self.fields:
             return []
@@ -199,7 +210,9 @@ class RunRequestForm(forms.Form):
         chosen = [str(c) for c in (self["columns"].value() or [])]
         chosen = [c for c in dict.fromkeys(chosen) if report.column(c) is not None]
         others = [c for c in report.column_names if c not in chosen]
-        return [(c, True) for c in chosen] + [(c, False) for c in others]
+        defaults = {name: i for i, name in enumerate(report.default_columns)}
+        declared = {name: i for i, name in enumerate(report.column_names)}
+        return [ColumnItem(name, name in chosen, defaults.get(name), declared.get(name)) for name in chosen + others]
 
     def metadata_columns(self) -> tuple[str, ...]:
         """What a metadata key column can read (`payment_metadata`), for the picker's "add" box."""

@@ -16,6 +16,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.http import urlencode
 
+from reporting.catalogue import type_label
 from reporting.models import Door, ReportRun
 from reporting.reports import REPORT_TYPES
 from reporting.services.run_search import BadSearch, RunQuery, search_condition
@@ -57,7 +58,7 @@ class RunFilterForm(forms.Form):
         self.zone = zoneinfo.ZoneInfo(user_timezone)
         self.fields["report_type"].choices = [  # type: ignore[attr-defined]
             ("", "Any type"),
-            *((t, f"{r.name} ({t})") for t, r in REPORT_TYPES.items()),
+            *((t, type_label(t)) for t in REPORT_TYPES),
         ]
 
     def add_prefix(self, field_name: str) -> str:

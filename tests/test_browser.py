@@ -149,6 +149,7 @@ def test_request_report_watch_it_succeed_and_download(
         page.get_by_label("Report type").select_option("balance.summary.1")
     expect(page.locator("#run-form[data-stale]")).to_have_count(0)  # the form was swapped
     expect(page.locator("#id_currency")).to_be_visible()  # with balance.summary.1's fields
+    expect(page.locator("#field-columns .drag-handle").first).to_be_visible()  # draggable in the swapped-in form
     page.get_by_label("Start date").fill("2025-09-01")
     page.get_by_label("End date").fill("2025-09-30")
     page.get_by_role("button", name="Run report").click()
@@ -214,7 +215,12 @@ def download_csv(page: Page, run: ReportRun) -> list[str]:
     return Path(download_info.value.path()).read_text(encoding="utf-8").splitlines()
 
 
+def column_order(picker) -> list[str]:
+    return picker.locator("input[name=columns]").evaluate_all("boxes => boxes.map(b => b.value)")
+
+
 def test_column_picker_reorders_the_file(live_server, in_process_tasks, account, page, console_errors):
+    """Keyboard ↑/↓, the default set, drag and drop (SortableJS), the filter and "select all / none shown"."""
     for day in (datetime(2025, 8, 20, 8, tzinfo=UTC), datetime(2025, 9, 10, 8, tzinfo=UTC)):
         BalanceTransactionFactory(account=account, created=day, amount=5000, fee=59)
     user = UserFactory.create(username="columns", password=PASSWORD)
@@ -223,18 +229,49 @@ def test_column_picker_reorders_the_file(live_server, in_process_tasks, account,
 
     # From the catalogue's "New run" link, with the type already chosen.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Report types").click()
-    page.get_by_role("link", name="New run: Balance summary (balance.summary.1)").click()
+    page.get_by_role("link", name="New run: Balance summary", exact=True).click()
     expect(page.get_by_label("Report type")).to_have_value("balance.summary.1")
     page.get_by_label("Start date").fill("2025-09-01")
     page.get_by_label("End date").fill("2025-09-30")
     picker = page.locator("#field-columns")
+    status = picker.locator("[data-column-status]")
     expect(picker.locator("input[name=columns]")).to_have_count(4)
-    # currency to the top, net_amount above description, category left out.
+    expect(picker.locator("#column-count")).to_have_text("4 of 4 columns shown")
+
+    # The keyboard: currency to the top with its ↑ button, pressed three times.
+    picker.get_by_role("button", name="Move currency up").focus()
     for _ in range(3):
-        picker.get_by_role("button", name="Move currency up").click()
-    picker.get_by_role("button", name="Move net_amount up").click()
-    expect(picker.locator("[data-column-status]")).to_have_text("net_amount moved to position 3 of 4.")
+        page.keyboard.press("Enter")
+    expect(status).to_have_text("currency moved to position 1 of 4.")
+    assert column_order(picker) == ["currency", "category", "description", "net_amount"]
+    # "Default columns" puts the type's default set back, ticked and in its order.
+    picker.get_by_role("button", name="Select none shown").click()
+    expect(picker.locator("input[name=columns]:checked")).to_have_count(0)
+    picker.get_by_role("button", name="Default columns").click()
+    expect(picker.locator("input[name=columns]:checked")).to_have_count(4)
+    assert column_order(picker) == ["category", "description", "net_amount", "currency"]
+
+    # Drag and drop by the handles: currency to the top, net_amount above description.
+    handle = picker.locator("li", has=page.get_by_label("currency", exact=True)).locator(".drag-handle")
+    handle.drag_to(picker.locator("li").first.locator(".drag-handle"), target_position={"x": 4, "y": 2})
+    expect(status).to_have_text("currency moved to position 1 of 4.")
+    handle = picker.locator("li", has=page.get_by_label("net_amount", exact=True)).locator(".drag-handle")
+    handle.drag_to(picker.locator("li").nth(2).locator(".drag-handle"), target_position={"x": 4, "y": 2})
+    expect(status).to_have_text("net_amount moved to position 3 of 4.")
+    assert column_order(picker) == ["currency", "category", "net_amount", "description"]
     picker.get_by_label("category", exact=True).uncheck()
+
+    # The filter narrows the list (any case); the buttons act on what it shows, and hidden ticked columns stay ticked.
+    picker.get_by_label("Filter columns").fill("AMOUNT")
+    expect(picker.locator("#column-count")).to_have_text("1 of 4 columns shown")
+    expect(picker.get_by_label("currency", exact=True)).to_be_hidden()
+    picker.get_by_role("button", name="Select none shown").click()
+    expect(picker.get_by_label("net_amount", exact=True)).not_to_be_checked()
+    picker.get_by_role("button", name="Select all shown").click()
+    expect(picker.get_by_label("net_amount", exact=True)).to_be_checked()
+    expect(picker.get_by_label("category", exact=True)).not_to_be_checked()
+    picker.get_by_label("Filter columns").press("Enter")  # does not submit the form
+    expect(picker.locator("#column-count")).to_have_text("1 of 4 columns shown")
     page.get_by_role("button", name="Run report").click()
     page.wait_for_url(f"{live_server.url}/")
 
@@ -331,6 +368,8 @@ def test_widgets_without_javascript(live_server, account, browser):
     page.goto(f"{live_server.url}/runs/new?report_type=payouts.itemized.1")
     picker = page.locator("#field-columns")
     expect(picker.get_by_role("button", name="Move payout_id up")).to_be_hidden()
+    expect(picker.get_by_label("Filter columns")).to_be_hidden()
+    expect(picker.locator(".drag-handle").first).to_be_hidden()
     expect(picker.get_by_label("payout_id", exact=True)).to_be_checked()
     page.get_by_label("Report type").select_option("payout_reconciliation.by_id.itemized.4")
     page.get_by_role("button", name="Show fields").click()

@@ -1,87 +1,10 @@
-/* The dashboard's small enhancements. Every page works without them:
- * the column picker is then a plain list of checkboxes, the payout picker a text input. */
+/* The dashboard's small enhancements. Every page works without them: the payout picker is then
+ * a text input. The new-report form's column picker has its own script (column_picker.js). */
 (function () {
   "use strict";
 
-  // Elements marked .js-only (move buttons, the metadata box) show only when this script runs.
+  // Elements marked .js-only (the column picker's tools, the metadata box) show only when scripts run.
   document.documentElement.classList.add("js");
-
-  function announce(picker, text) {
-    var status = picker.querySelector("[data-column-status]");
-    if (status) status.textContent = text;
-  }
-
-  function columnName(item) {
-    return item.querySelector("input[name=columns]").value;
-  }
-
-  // Column picker: the form submits the ticked boxes in list order, so moving an item reorders the file.
-  function move(button) {
-    var item = button.closest("li");
-    var list = item.parentElement;
-    if (button.dataset.move === "up" && item.previousElementSibling) {
-      list.insertBefore(item, item.previousElementSibling);
-    } else if (button.dataset.move === "down" && item.nextElementSibling) {
-      list.insertBefore(item.nextElementSibling, item);
-    } else {
-      return;
-    }
-    button.focus(); // moving the item in the DOM drops the focus
-    var position = Array.prototype.indexOf.call(list.children, item) + 1;
-    announce(
-      button.closest("[data-column-picker]"),
-      columnName(item) + " moved to position " + position + " of " + list.children.length + "."
-    );
-  }
-
-  function button(direction, name) {
-    var b = document.createElement("button");
-    b.type = "button";
-    b.dataset.move = direction;
-    b.setAttribute("aria-label", "Move " + name + " " + direction);
-    b.textContent = direction === "up" ? "\u2191" : "\u2193";
-    return b;
-  }
-
-  // Add a `payment_metadata[key]`-style column, ticked, after the last ticked column.
-  function addMetadata(picker) {
-    var key = picker.querySelector("#metadata-key");
-    var text = key.value.trim();
-    if (!text || /[\[\]]/.test(text)) {
-      announce(picker, "Enter a metadata key without brackets.");
-      return;
-    }
-    var name = picker.querySelector("#metadata-prefix").value + "[" + text + "]";
-    var list = picker.querySelector(".column-list");
-    var existing = Array.prototype.find.call(list.querySelectorAll("input[name=columns]"), function (box) {
-      return box.value === name;
-    });
-    if (existing) {
-      existing.checked = true;
-    } else {
-      var item = document.createElement("li");
-      var box = document.createElement("input");
-      box.type = "checkbox";
-      box.name = "columns";
-      box.value = name;
-      box.checked = true;
-      box.id = "id_columns_added_" + list.children.length;
-      var label = document.createElement("label");
-      label.htmlFor = box.id;
-      var code = document.createElement("code");
-      code.textContent = name;
-      label.appendChild(code);
-      var moves = document.createElement("span");
-      moves.className = "move js-only";
-      moves.append(button("up", name), " ", button("down", name));
-      item.append(box, " ", label, " ", moves);
-      var ticked = list.querySelectorAll("input[name=columns]:checked");
-      var after = ticked.length ? ticked[ticked.length - 1].closest("li") : null;
-      list.insertBefore(item, after ? after.nextElementSibling : list.firstElementChild);
-    }
-    key.value = "";
-    announce(picker, name + " added.");
-  }
 
   // Payout picker: a search result fills the payout input with its id.
   function pick(choice) {
@@ -101,20 +24,8 @@
   document.addEventListener("click", function (event) {
     var target = event.target instanceof Element ? event.target : null;
     if (!target) return;
-    var moveButton = target.closest("[data-move]");
-    if (moveButton) return move(moveButton);
-    var add = target.closest("[data-add-metadata]");
-    if (add) return addMetadata(add.closest("[data-column-picker]"));
     var choice = target.closest("[data-payout-pick]");
     if (choice) return pick(choice);
-  });
-
-  // Enter in the metadata key box adds the column instead of submitting the form.
-  document.addEventListener("keydown", function (event) {
-    if (event.key === "Enter" && event.target.id === "metadata-key") {
-      event.preventDefault();
-      addMetadata(event.target.closest("[data-column-picker]"));
-    }
   });
 
   // The run form is sent once at a time: a second submit (double click, Enter) while the first is on

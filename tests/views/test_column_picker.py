@@ -37,8 +37,8 @@ def test_column_picker_lists_default_columns_checked_in_default_order_then_the_r
     )
 
     items = form.column_items()
-    assert [name for name, checked in items if checked] == report.default_columns
-    assert [name for name, _ in items] == report.default_columns + [
+    assert [item.name for item in items if item.checked] == report.default_columns
+    assert [item.name for item in items] == report.default_columns + [
         c for c in report.column_names if c not in report.default_columns
     ]
 
@@ -52,6 +52,42 @@ def test_column_picker_renders_checkboxes_with_move_buttons(analyst_client):
     assert len(columns) == len(report.column_names)
     assert 'aria-label="Move payout_id up"' in body
     assert 'aria-label="Move payout_id down"' in body
+
+
+def test_picker_items_carry_the_default_set_and_declared_order_for_the_default_button(analyst_client):
+    """column_picker.js's "Default columns" reads these: the server's defaults, in the server's order."""
+    report = REPORT_TYPES["payout_reconciliation.itemized.5"]
+    data = {"report_type": report.id, "start_date": "2025-09-30", "end_date": "2025-09-01"}
+    chosen = ["net", "payment_metadata[order_id]", "automatic_payout_id"]
+
+    body = posted(analyst_client, {**data, "columns": chosen}).content.decode()  # refused: shown again
+
+    picker = body[body.index('class="column-list"') : body.index("</ol>")]
+    items = re.findall(
+        r'<li((?: data-\w+="\d+")*)>\s*<span class="column-row">\s*<span class="drag-handle"[^>]*>[^<]*</span>\s*<input [^>]*value="([^"]+)"',
+        picker,
+    )
+    attrs = {name: dict(re.findall(r'data-(\w+)="(\d+)"', found)) for found, name in items}
+    assert [name for name, _ in column_list(body)][:3] == chosen
+    assert len(attrs) == len(report.column_names) + 1
+    defaults = sorted((int(a["default"]), name) for name, a in attrs.items() if "default" in a)
+    assert [name for _, name in defaults] == report.default_columns
+    assert attrs["payment_metadata[order_id]"] == {}  # added by the user: neither a default nor declared
+    assert {name: int(a["declared"]) for name, a in attrs.items() if "declared" in a} == {
+        name: i for i, name in enumerate(report.column_names)
+    }
+
+
+def test_the_picker_filter_is_never_submitted(analyst_client):
+    """The filter box has no name (a named one would be refused as an unknown parameter)."""
+    body = analyst_client.get(create_url(report_type="payouts.itemized.1"), headers=HX).content.decode()
+
+    search = re.search(r'<input type="search"[^>]*>', body)
+    assert search is not None
+    assert "data-column-filter" in search[0]
+    assert "name=" not in search[0]
+    count = len(REPORT_TYPES["payouts.itemized.1"].column_names)
+    assert f">{count} of {count} columns shown</p>" in body
 
 
 def test_columns_are_stored_in_the_order_submitted(analyst_client):
