@@ -21,7 +21,8 @@ from tests.factories import AccountFactory, MembershipFactory, UserFactory
 
 # Every log the suite produces is searched for the secrets it made (tests/log_secrets.py); report
 # files are on the local disk, or in SeaweedFS with REPORT_TEST_STORAGE=s3 (tests/report_storage.py).
-pytest_plugins = ["tests.log_secrets", "tests.report_storage"]
+# The browser tests' fixtures (Chromium, a page, its console errors) are in tests/browser_fixtures.py.
+pytest_plugins = ["tests.log_secrets", "tests.report_storage", "tests.browser_fixtures"]
 
 # Hypothesis profiles: `ci` unless HYPOTHESIS_PROFILE names another (`make test-deep`: `deep`).
 #

@@ -17,77 +17,18 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from reporting.models import Membership, ReportRun
 from reporting.reports import Params
 from reporting.reports.balance import BalanceSummary
 from reporting.reports.base import Row
+from tests.browser_fixtures import BROWSER, PASSWORD, log_in
 from tests.factories import BalanceTransactionFactory, MembershipFactory, ReportRunFactory, UserFactory
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "dashboard.png"
-PASSWORD = "correct horse battery staple"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="Chromium not found at /usr/bin/chromium: install it with `sudo apt-get install -y chromium` (Debian) to run the browser test",
-    ),
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One Chromium for the module; each test has its own context (cookies, storage, downloads)."""
-    with pytest.MonkeyPatch.context() as patch:
-        # Playwright's sync API runs an event loop in this thread; without this the
-        # ORM calls made here raise SynchronousOnlyOperation.
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
-
-
-# The Content-Security-Policy (config/settings.py) must block nothing the pages do: any
-# violation is logged as a console error, which every test here refuses.
-REPORT_CSP_VIOLATIONS = """
-document.addEventListener("securitypolicyviolation", (event) =>
-  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline code"}`));
-"""
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
-    context.add_init_script(REPORT_CSP_VIOLATIONS)
-    yield context.new_page()
-    context.close()
-
-
-@pytest.fixture
-def console_errors(page: Page) -> list[str]:
-    errors: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(f"{message.text} at {message.location}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
-    return errors
+pytestmark = BROWSER
 
 
 @pytest.fixture
@@ -197,14 +138,6 @@ def test_request_report_watch_it_succeed_and_download(
 
 
 # The new-run form's widgets
-
-
-def log_in(page: Page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Report runs")).to_be_visible()
 
 
 def download_csv(page: Page, run: ReportRun) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
@@ -18,9 +18,19 @@ from .access import DashboardRequest, caller, member_required
 @require_POST
 @member_required
 def switch_mode(request: DashboardRequest) -> HttpResponse:
+    """Switch to the mode posted (`mode`: live or test; the other one when absent).
+
+    Back to test mode at once; into live mode only with `confirm=yes`: without it the
+    answer is a page that asks (no script needed) and the mode stays as it was.
+    """
     if not request.membership.can_manage:
         raise PermissionDenied("Only account admins can see live mode.")
-    request.session["livemode"] = not request.livemode
+    target = request.POST.get("mode") or ("test" if request.livemode else "live")
+    if target not in ("live", "test"):
+        return HttpResponseBadRequest("mode must be live or test.", content_type="text/plain")
+    if target == "live" and not request.livemode and request.POST.get("confirm") != "yes":
+        return TemplateResponse(request, "reporting/mode_confirm.html")
+    request.session["livemode"] = target == "live"
     return redirect("reporting:run-list")
 
 

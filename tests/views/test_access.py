@@ -71,16 +71,40 @@ def test_analyst_cannot_switch_to_live_mode(analyst_client, account):
     assert live.id not in analyst_client.get(reverse("reporting:run-list")).content.decode()
 
 
-def test_admin_switches_to_live_mode(client, admin_member, ledger):
+def test_admin_switches_to_live_mode_after_confirming_and_back_at_once(client, admin_member, ledger):
     live = ReportRunFactory(account=ledger, livemode=True)
     test = ReportRunFactory(account=ledger)
     client.force_login(admin_member)
+    url = reverse("reporting:switch-mode")
 
-    client.post(reverse("reporting:switch-mode"))
+    asked = client.post(url, {"mode": "live"})
+    still_test = client.get(reverse("reporting:run-list")).content.decode()
+    confirmed = client.post(url, {"mode": "live", "confirm": "yes"})
+    in_live = client.get(reverse("reporting:run-list")).content.decode()
+    client.post(url, {"mode": "test"})
+    back = client.get(reverse("reporting:run-list")).content.decode()
 
-    body = client.get(reverse("reporting:run-list")).content.decode()
-    assert live.id in body
-    assert test.id not in body
+    assert asked.status_code == 200
+    assert "Switch to live mode?" in asked.content.decode()
+    assert test.id in still_test
+    assert live.id not in still_test
+    assert confirmed.status_code == 302
+    assert live.id in in_live
+    assert test.id not in in_live
+    assert 'class="mode-banner live"' in in_live
+    assert test.id in back
+    assert live.id not in back
+
+
+@pytest.mark.parametrize("data", [{"mode": "production"}, {"mode": "LIVE", "confirm": "yes"}])
+def test_an_unknown_mode_is_refused_and_changes_nothing(client, admin_member, ledger, data):
+    live = ReportRunFactory(account=ledger, livemode=True)
+    client.force_login(admin_member)
+
+    response = client.post(reverse("reporting:switch-mode"), data)
+
+    assert response.status_code == 400
+    assert live.id not in client.get(reverse("reporting:run-list")).content.decode()
 
 
 def test_user_without_membership_is_refused(client):

@@ -208,7 +208,7 @@ def test_test_mode_request_for_a_live_only_type_gets_a_clear_error(analyst_clien
 def test_live_only_type_runs_in_live_mode(client, admin_member, ledger):
     ReportType.objects.filter(pk="payouts.summary.1").update(live_only=True)
     client.force_login(admin_member)
-    client.post(reverse("reporting:switch-mode"))
+    client.post(reverse("reporting:switch-mode"), {"mode": "live", "confirm": "yes"})
     data = {"report_type": "payouts.summary.1", "start_date": "2025-09-01", "end_date": "2025-09-30"}
 
     form = client.get(create_url(report_type="payouts.summary.1")).content.decode()

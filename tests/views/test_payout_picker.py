@@ -102,7 +102,7 @@ def test_payout_search_page_without_js_links_back_to_the_form(analyst_client, pa
 
 def test_payout_search_answers_only_in_the_live_mode_for_admins_there(client, admin_member, payouts):
     client.force_login(admin_member)
-    client.post(reverse("reporting:switch-mode"))
+    client.post(reverse("reporting:switch-mode"), {"mode": "live", "confirm": "yes"})
 
     assert found(client, "po_1", **HX) == ["po_1Liv"]
 

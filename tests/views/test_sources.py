@@ -162,7 +162,7 @@ def test_a_refused_key_is_explained_on_the_form_and_nothing_is_saved(
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # refused before any call: none may leave
     member(client, account, "admin")
     if livemode:
-        client.post(reverse("reporting:switch-mode"))
+        client.post(reverse("reporting:switch-mode"), {"mode": "live", "confirm": "yes"})
 
     response = client.post(URL, {"secret": secret})
 
