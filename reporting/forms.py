@@ -14,9 +14,11 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from reporting import l10n
 from reporting.catalogue import families, type_label
 from reporting.categories import REPORTING_CATEGORIES
 from reporting.form_messages import finance_message
+from reporting.l10n import ISO_DAY
 from reporting.parameters import ColumnsField, timezone_names
 from reporting.periods import CUSTOM, DataDays, presets
 from reporting.reports import REPORT_TYPES, Report
@@ -146,7 +148,7 @@ class RunRequestForm(forms.Form):
         def day(label: str, help_text: str) -> forms.DateField:
             return forms.DateField(
                 label=label,
-                widget=forms.DateInput(attrs={"type": "date"}),
+                widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DAY),
                 help_text=help_text,
                 required=not self.for_schedule,
             )
@@ -155,7 +157,7 @@ class RunRequestForm(forms.Form):
             self.fields["period"] = forms.ChoiceField(
                 choices=[*((v, label) for v, (label, _, _) in self.presets.items()), (CUSTOM, "Custom")],
                 required=False,
-                help_text=f"Days with data: {self.days.first:%Y-%m-%d} to {self.days.last:%Y-%m-%d}.",
+                help_text=f"Days with data: {l10n.day(self.days.first)} to {l10n.day(self.days.last)}.",
             )
             self.fields["start_date"] = day("Start date", "First day included.")
             self.fields["end_date"] = day("End date", "Last day included.")

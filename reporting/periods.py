@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from reporting import l10n
+
 CUSTOM = "custom"
 PRESETS = (
     ("last_month", "Last month"),
@@ -76,5 +78,5 @@ def presets(today: date, days: DataDays) -> dict[str, tuple[str, date, date]]:
 
 
 def long_date(day: date) -> str:
-    """A day as finance people write it in a sentence: 5 Dec 2026."""
-    return f"{day.day} {day:%b %Y}"
+    """A day as a sentence in the user's language writes it: Dec. 5, 2026 (en-us), 5 Dec 2026 (en-gb)."""
+    return l10n.long_day(day)

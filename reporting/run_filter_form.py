@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils.http import urlencode
 
 from reporting.catalogue import type_label
+from reporting.l10n import ISO_DAY
 from reporting.models import Door, ReportRun
 from reporting.reports import REPORT_TYPES
 from reporting.services.run_search import BadSearch, RunQuery, search_condition
@@ -26,7 +27,7 @@ FILTER_KEYS = ("q", "report_type", "status", "via", "requester", "from", "to")
 
 
 def _day(label: str) -> forms.DateField:
-    return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DAY))
 
 
 class RunFilterForm(forms.Form):

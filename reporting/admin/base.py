@@ -15,11 +15,12 @@ from django.db.models.fields.related import RelatedField
 from django.forms import ModelChoiceField
 from django.http import Http404, HttpRequest
 from django.urls import reverse
+from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from reporting import l10n
 from reporting.categories import REPORTING_CATEGORIES
-from reporting.currencies import format_amount
 from reporting.models import (
     Account,
     Membership,
@@ -46,7 +47,7 @@ def format_duration(value: timedelta | None) -> str:
     if seconds < 1:
         return f"{round(seconds * 1000)} ms"
     if seconds < 60:
-        return f"{seconds:.1f} s"
+        return f"{formats.number_format(seconds, 1)} s"  # 12.4 s, 12,4 s in de
     minutes, secs = divmod(round(seconds), 60)
     if minutes < 60:
         return f"{minutes} min {secs:02d} s"
@@ -57,11 +58,9 @@ def format_duration(value: timedelta | None) -> str:
 def format_money(minor: int | None, currency: str | None) -> str:
     if minor is None or not currency:
         return EMPTY
-    try:
-        return format_amount(minor, currency.lower())
-    except KeyError:
-        # A currency missing from the exponent table: show the minor units as stored.
-        return str(minor)
+    # Grouped and with the decimal separator of the user's language; a currency missing from the
+    # exponent table shows its minor units as stored.
+    return l10n.minor_amount(minor, currency)
 
 
 def pretty_json(value: Any) -> SafeString:

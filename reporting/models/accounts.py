@@ -19,6 +19,13 @@ class User(AbstractUser):
     timezone = models.CharField(
         max_length=64, default="Etc/UTC", help_text="IANA time zone used for dates in the dashboard."
     )
+    # A code from settings.LANGUAGES (checked by the forms that set it, not here: the list may change).
+    language = models.CharField(
+        max_length=16,
+        blank=True,
+        default="",
+        help_text="How numbers and dates are written (a code from settings.LANGUAGES); empty: the browser's language.",
+    )
     email_on_run_end = models.BooleanField(
         "email when a run ends",
         default=True,

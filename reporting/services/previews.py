@@ -25,7 +25,7 @@ from typing import Any, cast
 
 from django.utils.safestring import SafeString
 
-from reporting import charts
+from reporting import charts, l10n
 from reporting.currencies import EXPONENTS
 from reporting.models import ReportRun
 from reporting.reports import Report, get_report
@@ -85,13 +85,7 @@ class Preview:
 
     @property
     def count_text(self) -> str:
-        return f"Showing {self.shown:,} of {self.total:,} rows"
-
-
-def money(value: Decimal, currency: str) -> str:
-    """An amount in major units with thousands separators and the currency's decimals: 1234.5 usd -> "1,234.50"."""
-    places = EXPONENTS.get(currency.lower(), 2)
-    return f"{value:,.{places}f}"
+        return f"Showing {l10n.count(self.shown)} of {l10n.count(self.total)} rows"
 
 
 def preview(run: ReportRun) -> Preview | None:
@@ -133,7 +127,7 @@ class _Reader:
         """The line as the page shows it: amounts with thousands separators."""
         currency = line[self.currency] if self.currency is not None else "usd"
         return [
-            money(amount, currency) if is_money and (amount := self.amount(cell)) is not None else cell
+            l10n.amount(amount, currency) if is_money and (amount := self.amount(cell)) is not None else cell
             for cell, is_money in zip(line, self.money, strict=False)
         ]
 
@@ -199,8 +193,8 @@ def _figure(
     if not currency or not items or any(v is None for _, v in items):
         return Figure(SafeString(""), table)
     known = [(label, cast(Decimal, v)) for label, v in items]
-    desc = ", ".join(f"{label} {money(v, currency)}" for label, v in known)
-    return Figure(draw(title, known, partial(money, currency=currency), desc=desc).svg(), table)
+    desc = ", ".join(f"{label} {l10n.amount(v, currency)}" for label, v in known)
+    return Figure(draw(title, known, partial(l10n.amount, currency=currency), desc=desc).svg(), table)
 
 
 def _itemized(reader: _Reader, run: ReportRun) -> Preview:
@@ -221,17 +215,18 @@ def _itemized(reader: _Reader, run: ReportRun) -> Preview:
             for k, i in enumerate(amounts, start=1):
                 s[k] += reader.amount(line[i]) or 0
     result = Preview(shown=len(first), total=max(total, len(first)))
-    result.tables.append(Table(f"First {len(first):,} rows", reader.columns, reader.money, first))
+    result.tables.append(Table(f"First {l10n.count(len(first))} rows", reader.columns, reader.money, first))
     if category is None or currency is None:
         result.totals_note = "No totals: this run left out the reporting_category or currency column."
     elif not summed:
         result.totals_note = (
-            f"Totals are not summed here for files over {TOTALS_MAX_ROWS:,} rows; "
+            f"Totals are not summed here for files over {l10n.count(TOTALS_MAX_ROWS)} rows; "
             "the summary report for the same period gives them from the daily totals."
         )
     else:
         rows = [
-            [cur.upper(), cat, f"{s[0]:,}", *(money(v, cur) for v in s[1:])] for (cur, cat), s in sorted(sums.items())
+            [cur.upper(), cat, l10n.count(s[0]), *(l10n.amount(v, cur) for v in s[1:])]
+            for (cur, cat), s in sorted(sums.items())
         ]
         columns = ["currency", "reporting_category", "count", *(reader.columns[i] for i in amounts)]
         numeric = [False, False, True, *(True for _ in amounts)]
@@ -246,18 +241,18 @@ def activity_figures(account_id: str, livemode: bool, last_day: date) -> list[Fi
     figures = []
     for currency, minors in monthly_activity(account_id, livemode, last_day).items():
         places = EXPONENTS.get(currency, 2)
-        items = [(f"{m:%b %Y}", Decimal(minor).scaleb(-places)) for m, minor in zip(months, minors, strict=True)]
+        items = [(l10n.month(m), Decimal(minor).scaleb(-places)) for m, minor in zip(months, minors, strict=True)]
         code = currency.upper()
         table = Table(
             f"Activity per month, {code}",
             ["month", f"activity ({code})"],
             [False, True],
-            [[label, money(v, currency)] for label, v in items],
+            [[label, l10n.amount(v, currency)] for label, v in items],
         )
         chart = charts.bars(
             f"Activity per month, {code}, {items[0][0]} to {items[-1][0]}",
             items,
-            partial(money, currency=currency),
+            partial(l10n.amount, currency=currency),
             desc=f"Net activity (everything but payouts) per month in {code}; the table beside it lists each month.",
         )
         figures.append(Figure(chart.svg(), table))

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 from django import template
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 
+from reporting import l10n
 from reporting.models import ReportRun
 
 register = template.Library()
@@ -20,14 +22,15 @@ def interval(run: ReportRun, zone: tzinfo | None = None) -> str:
         return f"payout {run.parameters['payout']}"
     if start is None and end is not None:
         # Ending-balance types: the balance at the end of the day before interval_end.
-        return f"as of {end.astimezone(zone) - timedelta(seconds=1):%Y-%m-%d}"
+        return f"as of {l10n.day((end.astimezone(zone) - timedelta(seconds=1)).date())}"
     if start is None or end is None:
         return "—"
     start, end = start.astimezone(zone), end.astimezone(zone)
     if _is_midnight(start) and _is_midnight(end):
-        last_day = end - timedelta(days=1)
-        return f"{start:%Y-%m-%d}" if last_day.date() == start.date() else f"{start:%Y-%m-%d} – {last_day:%Y-%m-%d}"
-    return f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} (end excluded)"
+        first, last = l10n.day(start.date()), l10n.day((end - timedelta(days=1)).date())
+        return first if first == last else f"{first} – {last}"
+    with timezone.override(zone):
+        return f"{l10n.moment(start)} – {l10n.moment(end)} (end excluded)"
 
 
 def _is_midnight(moment: datetime) -> bool:
@@ -43,3 +46,25 @@ def in_words(delta: timedelta | None) -> str:
         return "less than a minute"
     now = timezone.now()
     return timesince(now - delta, now, depth=1)
+
+
+@register.filter
+def moment(value: datetime | None, empty: str = "") -> SafeString | str:
+    """A time in the user's zone and language, named, in a <time> element: `{{ run.created|moment:"—" }}`."""
+    return l10n.moment_html(value, empty)
+
+
+@register.filter
+def day(value: date | datetime | None, empty: str = "") -> str:
+    """A calendar day as the user's language writes it (a datetime: its day in the user's zone)."""
+    if value is None:
+        return empty
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date()
+    return l10n.day(value)
+
+
+@register.filter
+def count(value: int | None, empty: str = "") -> str:
+    """A count with the language's thousands separator."""
+    return empty if value is None else l10n.count(value)

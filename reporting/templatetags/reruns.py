@@ -12,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 
+from reporting import l10n
 from reporting.models import ReportRun, data_availability
 from reporting.services.reruns import Query, moved_forward, same_again
 
@@ -30,8 +31,8 @@ def form_url(query: Query) -> str:
 
 def period(query: Query) -> str:
     if "as_of" in query:
-        return f"as of {query['as_of']:%Y-%m-%d}"
-    return f"{query['start_date']:%Y-%m-%d} – {query['end_date']:%Y-%m-%d}"
+        return f"as of {l10n.day(query['as_of'])}"
+    return f"{l10n.day(query['start_date'])} – {l10n.day(query['end_date'])}"
 
 
 @register.simple_tag(takes_context=True)

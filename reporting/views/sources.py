@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from reporting import l10n
 from reporting.models import DataWatermark, StripeSource, data_availability
 from reporting.services import sources
 from reporting.services.sources import SourceError, SyncStatus
@@ -77,8 +78,8 @@ def status_context(request: DashboardRequest, source: StripeSource | None) -> di
         "status": status,
         "waiting": waiting,
         "polling": status.running or waiting,
-        "last_rows": f"{source.last_rows_pulled:,}",
-        "rows": f"{source.rows_pulled:,}",
+        "last_rows": l10n.count(source.last_rows_pulled),
+        "rows": l10n.count(source.rows_pulled),
         "complete_through": watermark,
         # Reports may read the ledger up to the watermark: how far it trails now is the data's lag.
         "lag": in_words(timezone.now() - watermark) if watermark else "",
