@@ -162,6 +162,10 @@ LANGUAGES = [
     ("nl", "Nederlands"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The languages the dashboard's words are written in: English, and each one whose catalogue in
+# locale/ is translated (compiled). <html lang> names the active language when it is one of these,
+# else English: a page in English words with German formats is English to a screen reader.
+TEXT_LANGUAGES = ["en"]
 # Each language's date-time formats with the time zone's name added (reporting/formats).
 FORMAT_MODULE_PATH = ["reporting.formats"]
 TIME_ZONE = "UTC"

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy, pgettext
 
 from reporting import l10n
 from reporting.categories import REPORTING_CATEGORIES
@@ -176,11 +177,13 @@ class ModeColumn:
 
     # The busiest lists (runs, ledger) show the account's name over its mode in one
     # narrow column, live in bold, so they fit a 1366 px screen beside the sidebars.
-    @admin.display(description="account", ordering="account__name")
+    @admin.display(description=gettext_lazy("account"), ordering="account__name")
     def account_mode(self, obj: Any) -> SafeString:
         if obj.livemode:
-            return format_html('{}<br><strong class="mode-live">live</strong>', obj.account.name)
-        return format_html('{}<br><span class="quiet">test</span>', obj.account.name)
+            return format_html(
+                '{}<br><strong class="mode-live">{}</strong>', obj.account.name, pgettext("mode", "live")
+            )
+        return format_html('{}<br><span class="quiet">{}</span>', obj.account.name, pgettext("mode", "test"))
 
 
 def breakable(text: str) -> SafeString:

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reporting import services
@@ -21,30 +22,32 @@ from .access import DashboardRequest, caller, member_required
 
 
 class CellFormatForm(forms.Form):
-    cell_format = forms.ChoiceField(choices=CellFormat.choices, widget=forms.RadioSelect, label="Text cells")
+    cell_format = forms.ChoiceField(choices=CellFormat.choices, widget=forms.RadioSelect, label=_("Text cells"))
 
 
 class EmailPreferenceForm(forms.Form):
-    email_on_run_end = forms.BooleanField(required=False, label="Email me when my reports end")
+    email_on_run_end = forms.BooleanField(required=False, label=_("Email me when my reports end"))
 
 
 class PreferencesForm(forms.Form):
     """The user's own time zone and language: how every page writes times, numbers and dates for them."""
 
     timezone = forms.ChoiceField(
-        label="Time zone", widget=ZoneSelect, help_text="Every time on these pages, and in the admin, is shown in it."
+        label=_("Time zone"),
+        widget=ZoneSelect,
+        help_text=_("Every time on these pages, and in the admin, is shown in it."),
     )
     language = forms.ChoiceField(
-        label="Numbers and dates",
+        label=_("Numbers and dates"),
         required=False,
-        help_text="1,234.56 and 12/06/2026 in English (United States); 1.234,56 and 06.12.2026 in Deutsch.",
+        help_text=_("1,234.56 and 12/06/2026 in English (United States); 1.234,56 and 06.12.2026 in Deutsch."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Built per form: the ~600 zones are read once a request, not at import.
         cast(forms.ChoiceField, self.fields["timezone"]).choices = [(z, z) for z in timezone_names()]
-        cast(forms.ChoiceField, self.fields["language"]).choices = [("", "As my browser asks"), *settings.LANGUAGES]
+        cast(forms.ChoiceField, self.fields["language"]).choices = [("", _("As my browser asks")), *settings.LANGUAGES]
 
 
 def settings_page(

@@ -18,6 +18,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -40,9 +41,9 @@ WAIT_FOR_WORKER = timedelta(minutes=2)
 class StripeKeyForm(forms.Form):
     # PasswordInput never renders its value: a refused key is not sent back in the page.
     secret = forms.CharField(
-        label="Stripe secret or restricted key",
+        label=_("Stripe secret or restricted key"),
         max_length=255,
-        help_text=(
+        help_text=_(
             "The key is checked with one call to Stripe, then stored encrypted. It is never shown again:"
             " this page shows only its prefix and last four characters."
         ),

@@ -42,9 +42,10 @@ def test_the_run_list_and_page_show_times_in_the_users_zone_named_and_numbers_in
     listing = admin_client.get(changelist_url(ReportRun)).content.decode()
     detail = admin_client.get(change_url(run)).content.decode()
 
-    assert f'<td class="field-created nowrap">{created}</td>' in listing
-    assert f'<td class="field-row_count">{rows}</td>' in listing
-    assert f'<td class="field-duration">{duration}</td>' in listing
+    # The list's "requested" column holds who and when; "result" rows, size and duration.
+    assert f"<br>{created}</td>" in listing
+    assert f'<td class="field-outcome">{rows} rows · ' in listing
+    assert f" · {duration}</td>" in listing
     assert '<span id="user-timezone">Times in Europe/Berlin.</span>' in listing
     assert f'<div class="readonly">{rows}</div>' in detail
     assert "Times in Europe/Berlin." in detail
