@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run cluster test test-deep lint format clean
+.PHONY: run cluster test test-deep lint format messages clean
 
 # uv installs the same packages as pip would, several times faster (pip only bootstraps it); compiled
 # to bytecode at install, as pip does, since processes started with PYTHONDONTWRITEBYTECODE never write it.
@@ -37,6 +37,10 @@ lint: $(VENV)/.installed
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# The translation catalogue (locale/) after marking strings: GNU gettext's xgettext makes it.
+messages: $(VENV)/.installed
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-messages} $(PY) manage.py messages
 
 clean:
 	rm -rf $(VENV) var

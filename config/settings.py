@@ -63,10 +63,12 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's language (Accept-Language); reporting.middleware puts the user's own choice over it.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "reporting.middleware.UserTimezoneMiddleware",
+    "reporting.middleware.UserLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -144,11 +146,34 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Internationalisation: everything is stored in UTC; users pick their own zone.
+# Internationalisation: everything is stored in UTC; users pick their own zone and language
+# (account settings; else the browser's language). The language decides how numbers and dates
+# are written (Django's format module for it: 1,234.56 and 12/06/2026 in en-us, 1.234,56 and
+# 06.12.2026 in de); the dashboard's words are English until a catalogue in locale/ translates them.
+# https://docs.djangoproject.com/en/5.2/topics/i18n/formatting/
 LANGUAGE_CODE = "en-us"
+LANGUAGES = [
+    ("en-us", "English (United States)"),
+    ("en-gb", "English (United Kingdom)"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("it", "Italiano"),
+    ("nl", "Nederlands"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The languages the dashboard's words are written in: English, and each one whose catalogue in
+# locale/ is translated (compiled). <html lang> names the active language when it is one of these,
+# else English: a page in English words with German formats is English to a screen reader.
+TEXT_LANGUAGES = ["en"]
+# Each language's date-time formats with the time zone's name added (reporting/formats).
+FORMAT_MODULE_PATH = ["reporting.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Counts and amounts on pages are grouped (1,234 / 1.234); values meant for machines (form
+# inputs, data attributes, URLs, files, the API) never go through localisation.
+USE_THOUSAND_SEPARATOR = True
 
 # Static files and storage
 STATIC_URL = "static/"

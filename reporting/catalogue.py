@@ -8,21 +8,25 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import cache
+from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
+from reporting import l10n
 from reporting.currencies import EXPONENTS
 from reporting.models import Account, Payout
 from reporting.reports import REPORT_TYPES, Report
 
 # Plain names of the families; any other family is named after its id.
 FAMILY_NAMES = {
-    "balance": "Balance",
-    "balance_change_from_activity": "Balance change from activity",
-    "payouts": "Payouts",
-    "payout_reconciliation": "Payout reconciliation",
-    "payout_reconciliation.by_id": "Payout reconciliation for one payout",
-    "ending_balance_reconciliation": "Ending balance reconciliation",
+    "balance": _("Balance"),
+    "balance_change_from_activity": _("Balance change from activity"),
+    "payouts": _("Payouts"),
+    "payout_reconciliation": _("Payout reconciliation"),
+    "payout_reconciliation.by_id": _("Payout reconciliation for one payout"),
+    "ending_balance_reconciliation": _("Ending balance reconciliation"),
 }
 
 PAYOUT_SEARCH_LIMIT = 20
@@ -35,7 +39,7 @@ def family_of(report_id: str) -> str:
 
 
 def family_name(family: str) -> str:
-    return FAMILY_NAMES.get(family) or family.replace(".by_id", " by id").replace("_", " ").capitalize()
+    return str(FAMILY_NAMES.get(family, "")) or family.replace(".by_id", " by id").replace("_", " ").capitalize()
 
 
 def versions_of(report: Report) -> list[Report]:
@@ -44,12 +48,21 @@ def versions_of(report: Report) -> list[Report]:
     return [r for r in REPORT_TYPES.values() if r.id.rsplit(".", 1)[0] == kind]
 
 
-def what_sets_apart(report: Report, versions: list[Report]) -> str:
-    """What this version writes, told against the others: "all columns", or "46 columns + metadata, UTC only".
+class Difference(NamedTuple):
+    """What sets a version apart from its siblings (what_sets_apart): facts, worded when shown."""
+
+    all_columns: bool
+    columns: int
+    metadata: bool
+    utc_only: bool
+
+
+def difference(report: Report, versions: list[Report]) -> Difference:
+    """What this version writes, told against the others: all columns, or its count, metadata keys, UTC times.
 
     Read from the versions' declarations (reports/documented.py), so a new version is
     described without anyone writing its label: the one that writes every column, metadata
-    key and local time its siblings do says "all columns"; the others give their column count,
+    key and local time its siblings do has "all columns"; the others give their column count,
     say when they take metadata keys and some sibling does not, and when their times are in UTC
     while some sibling writes them in the run's time zone.
     """
@@ -62,23 +75,47 @@ def what_sets_apart(report: Report, versions: list[Report]) -> str:
         and every_metadata <= set(report.metadata_fields)
         and (local or not some_local)
     ):
-        return "all columns"
-    words = f"{len(report.columns)} columns"
-    if report.metadata_fields and not all(r.metadata_fields for r in versions):
-        words += " + metadata"
-    if some_local and not local:
-        words += ", UTC only"
+        return Difference(True, len(report.columns), False, False)
+    metadata = bool(report.metadata_fields) and not all(r.metadata_fields for r in versions)
+    return Difference(False, len(report.columns), metadata, some_local and not local)
+
+
+def what_sets_apart(facts: Difference) -> str:
+    """A `difference` in the user's language: "all columns", or "46 columns + metadata, UTC only"."""
+    if facts.all_columns:
+        return gettext("all columns")
+    n = facts.columns
+    words = ngettext("%(count)s column", "%(count)s columns", n) % {"count": l10n.count(n)}
+    if facts.metadata:
+        words = gettext("%(columns)s + metadata") % {"columns": words}
+    if facts.utc_only:
+        words = gettext("%(columns)s, UTC only") % {"columns": words}
     return words
 
 
 @cache
-def type_label(report_id: str) -> str:
-    """How the dashboard names a type: "Itemized payout reconciliation · v5, all columns"; a type of one version by its name."""
+def _difference(report_id: str) -> Difference | None:
+    """The type's `difference`, None for a type of one version. Cached: the registry does not change while the
+    process runs; the words do (with the language), so they are not."""
     report = REPORT_TYPES[report_id]
     versions = versions_of(report)
-    if len(versions) == 1:
+    return difference(report, versions) if len(versions) > 1 else None
+
+
+def type_label(report_id: str) -> str:
+    """How the dashboard names a type: "Itemized payout reconciliation · v5, all columns"; a type of one version by its name.
+
+    The name is Stripe's and stays as Stripe writes it; what tells the versions apart is
+    ours, in the user's language.
+    """
+    report, facts = REPORT_TYPES[report_id], _difference(report_id)
+    if facts is None:
         return report.name
-    return f"{report.name} · v{report.version}, {what_sets_apart(report, versions)}"
+    return gettext("%(name)s · v%(version)s, %(difference)s") % {
+        "name": report.name,
+        "version": report.version,
+        "difference": what_sets_apart(facts),
+    }
 
 
 @dataclass(frozen=True)
@@ -92,7 +129,8 @@ class Entry:
 
     @property
     def question(self) -> str:
-        return self.report.question
+        # Marked where each report declares it (gettext_noop), translated here, when shown.
+        return gettext(self.report.question) if self.report.question else ""
 
     @property
     def parameters(self) -> list[tuple[str, bool]]:

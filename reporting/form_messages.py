@@ -7,11 +7,14 @@ code it knows, and leaves every other message as the service wrote it.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from reporting.periods import DataDays, long_date
 from reporting.services.runs import Problem
 
 # The dashboard's date fields, as a sentence names them.
-FIELD_NAMES = {"start_date": "start date", "end_date": "end date", "as_of": "as-of date"}
+FIELD_NAMES = {"start_date": _("start date"), "end_date": _("end date"), "as_of": _("as-of date")}
 
 
 def finance_message(problem: Problem, field: str | None, days: DataDays) -> str:
@@ -20,9 +23,15 @@ def finance_message(problem: Problem, field: str | None, days: DataDays) -> str:
     if name is None:
         return problem.message
     if problem.code == "outside_data_start":
-        return f"The {name} is before the first day with data, {long_date(days.first)}."
+        return gettext("The %(field)s is before the first day with data, %(day)s.") % {
+            "field": name,
+            "day": long_date(days.first),
+        }
     if problem.code == "outside_data_end":
-        return f"The {name} is after the last day with data, {long_date(days.last)}."
+        return gettext("The %(field)s is after the last day with data, %(day)s.") % {
+            "field": name,
+            "day": long_date(days.last),
+        }
     if problem.code == "interval_order":
-        return "The end date must not be before the start date."
+        return gettext("The end date must not be before the start date.")
     return problem.message

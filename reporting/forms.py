@@ -13,16 +13,21 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
+from reporting import l10n
 from reporting.catalogue import families, type_label
 from reporting.categories import REPORTING_CATEGORIES
 from reporting.form_messages import finance_message
+from reporting.l10n import ISO_DAY
 from reporting.parameters import ColumnsField, timezone_names
 from reporting.periods import CUSTOM, DataDays, presets
 from reporting.reports import REPORT_TYPES, Report
 from reporting.services.runs import RunRequestError
 
-DECIMAL_SEPARATORS = [(".", "Point: 1234.56"), (",", "Comma: 1234,56")]
+DECIMAL_SEPARATORS = [(".", _("Point: 1234.56")), (",", _("Comma: 1234,56"))]
 # The "Save as schedule" fields posted with this form (reporting.schedule_form) carry this prefix.
 SCHEDULE_PREFIX = "schedule"
 
@@ -62,7 +67,7 @@ class RunRequestForm(forms.Form):
     stands in for them, and `run_parameters` holds the type's options alone.
     """
 
-    report_type = forms.ChoiceField()
+    report_type = forms.ChoiceField(label=_("Report type"))
 
     # The Django fields that carry the type's optional parameters, named as the parameters.
     OPTION_FIELDS = ("payout", "currency", "reporting_category", "timezone", "decimal_separator", "columns")
@@ -128,6 +133,11 @@ class RunRequestForm(forms.Form):
             self.add_date_fields(self.report)
             self.add_option_fields(self.report, currencies)
 
+    @property
+    def question(self) -> str:
+        """What the chosen type answers, in the user's language (marked where the report declares it)."""
+        return gettext(self.report.question) if self.report is not None and self.report.question else ""
+
     @staticmethod
     def type_choices(report_types: list[str], live_only: Collection[str]) -> list[tuple[str, list[tuple[str, str]]]]:
         """The types grouped by family, each labelled with its name, its version's mark and whether it needs live mode."""
@@ -135,7 +145,12 @@ class RunRequestForm(forms.Form):
             (
                 family.name,
                 [
-                    (e.report.id, f"{type_label(e.report.id)}{' — live mode only' if e.live_only else ''}")
+                    (
+                        e.report.id,
+                        _("%(label)s — live mode only") % {"label": type_label(e.report.id)}
+                        if e.live_only
+                        else type_label(e.report.id),
+                    )
                     for e in family.entries
                 ],
             )
@@ -143,60 +158,68 @@ class RunRequestForm(forms.Form):
         ]
 
     def add_date_fields(self, report: Report) -> None:
-        def day(label: str, help_text: str) -> forms.DateField:
+        def day(label: StrOrPromise, help_text: StrOrPromise) -> forms.DateField:
             return forms.DateField(
                 label=label,
-                widget=forms.DateInput(attrs={"type": "date"}),
+                widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DAY),
                 help_text=help_text,
                 required=not self.for_schedule,
             )
 
         if "interval_start" in report.required:
             self.fields["period"] = forms.ChoiceField(
-                choices=[*((v, label) for v, (label, _, _) in self.presets.items()), (CUSTOM, "Custom")],
+                choices=[*((v, preset[0]) for v, preset in self.presets.items()), (CUSTOM, _("Custom"))],
+                label=_("Period"),
                 required=False,
-                help_text=f"Days with data: {self.days.first:%Y-%m-%d} to {self.days.last:%Y-%m-%d}.",
+                help_text=_("Days with data: %(first)s to %(last)s.")
+                % {"first": l10n.day(self.days.first), "last": l10n.day(self.days.last)},
             )
-            self.fields["start_date"] = day("Start date", "First day included.")
-            self.fields["end_date"] = day("End date", "Last day included.")
+            self.fields["start_date"] = day(_("Start date"), _("First day included."))
+            self.fields["end_date"] = day(_("End date"), _("Last day included."))
         elif "interval_end" in report.required:
-            self.fields["as_of"] = day("As of", "The balance at the end of this day, in your time zone.")
+            self.fields["as_of"] = day(_("As of"), _("The balance at the end of this day, in your time zone."))
 
     def add_option_fields(self, report: Report, currencies: list[str]) -> None:
         if "payout" in report.parameters:
             self.fields["payout"] = forms.CharField(
+                label=_("Payout"),
                 max_length=64,
                 required="payout" in report.required and not self.for_schedule,
-                help_text="An automatic payout's id (po_…). Type an id, an arrival date (YYYY-MM-DD) or an amount to search.",
-                widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "placeholder": "po_…"}),
+                help_text=_(
+                    "An automatic payout's id (po_…). Type an id, an arrival date (YYYY-MM-DD) or an amount to search."
+                ),
+                widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "placeholder": _("po_…")}),
             )
         if "currency" in report.parameters:
             self.fields["currency"] = forms.ChoiceField(
-                choices=[("", "All currencies"), *((c, c.upper()) for c in currencies)], required=False
+                label=_("Currency"),
+                choices=[("", _("All currencies")), *((c, c.upper()) for c in currencies)],
+                required=False,
             )
         if "reporting_category" in report.parameters:
             self.fields["reporting_category"] = forms.ChoiceField(
-                label="Reporting category",
-                choices=[("", "All categories"), *((c, c) for c in REPORTING_CATEGORIES)],
+                label=_("Reporting category"),
+                choices=[("", _("All categories")), *((c, c) for c in REPORTING_CATEGORIES)],
                 required=False,
             )
         if "timezone" in report.parameters:
             self.fields["timezone"] = forms.ChoiceField(
-                label="Time zone",
+                label=_("Time zone"),
                 choices=[(z, z) for z in timezone_names()],
                 widget=ZoneSelect,
                 required=False,
-                help_text="Formats dates in the file; the interval stays as chosen.",
+                help_text=_("Formats dates in the file; the interval stays as chosen."),
             )
         if "decimal_separator" in report.parameters:
             self.fields["decimal_separator"] = forms.ChoiceField(
-                label="Decimal separator", choices=DECIMAL_SEPARATORS, required=False
+                label=_("Decimal separator"), choices=DECIMAL_SEPARATORS, required=False
             )
         if "columns" in report.parameters:
             # Rendered as the column picker: checkboxes, submitted in the order listed.
             columns = ColumnsField(report)
             columns.initial = report.default_columns or report.column_names
-            columns.help_text = "Tick the columns to include; the file has them in the order listed."
+            columns.label = _("Columns")
+            columns.help_text = _("Tick the columns to include; the file has them in the order listed.")
             self.fields["columns"] = columns
             # Sent by the rendered form alone: a form with no column ticked is told so, while a bare
             # POST without `columns` (a script's) keeps meaning the type's default columns.
@@ -233,11 +256,11 @@ class RunRequestForm(forms.Form):
         )
         if extra:
             raise ValidationError(
-                "Unknown parameter: %(names)s", code="parameter_unknown", params={"names": ", ".join(extra)}
+                _("Unknown parameter: %(names)s"), code="parameter_unknown", params={"names": ", ".join(extra)}
             )
         if cleaned.get("columns_listed") and not cleaned.get("columns") and "columns" not in self.errors:
             # Unticking every box is how the picker says "none": a file needs a column.
-            self.add_error("columns", ValidationError("Choose at least one column.", code="required"))
+            self.add_error("columns", ValidationError(_("Choose at least one column."), code="required"))
         if self.report is None or any(name in self.errors for name in ("start_date", "end_date", "as_of")):
             return cleaned
         parameters = {} if self.for_schedule else self.interval(cleaned)
@@ -271,7 +294,7 @@ class RunRequestForm(forms.Form):
         if start is None or end is None:
             return {}
         if end < start:
-            self.add_error("end_date", "The last day must not be before the first day.")
+            self.add_error("end_date", _("The last day must not be before the first day."))
             return None
         begin = self.to_interval(start)
         if start == self.days.first:
@@ -279,11 +302,11 @@ class RunRequestForm(forms.Form):
             begin = max(begin, int(self.availability[0].timestamp()))
         return {"interval_start": begin, "interval_end": self.to_interval(end + timedelta(days=1))}
 
-    def period_options(self) -> list[tuple[str, str, str, str]]:
+    def period_options(self) -> list[tuple[str, StrOrPromise, str, str]]:
         """The period select's options: value, label, and a preset's first and last day (ISO; "" for custom)."""
         return [
             *((value, label, f"{first}", f"{last}") for value, (label, first, last) in self.presets.items()),
-            (CUSTOM, "Custom", "", ""),
+            (CUSTOM, _("Custom"), "", ""),
         ]
 
     def error_summary(self) -> list[tuple[str, str]]:

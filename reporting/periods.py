@@ -6,12 +6,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
+from reporting import l10n
+
 CUSTOM = "custom"
 PRESETS = (
-    ("last_month", "Last month"),
-    ("last_quarter", "Last quarter"),
-    ("year_to_date", "Year to date"),
-    ("last_7_days", "Last 7 days"),
+    ("last_month", _("Last month")),
+    ("last_quarter", _("Last quarter")),
+    ("year_to_date", _("Year to date")),
+    ("last_7_days", _("Last 7 days")),
 )
 
 
@@ -64,9 +69,9 @@ def preset_days(preset: str, today: date) -> tuple[date, date]:
     raise ValueError(f"{preset!r} is not a preset period")
 
 
-def presets(today: date, days: DataDays) -> dict[str, tuple[str, date, date]]:
+def presets(today: date, days: DataDays) -> dict[str, tuple[StrOrPromise, date, date]]:
     """The presets that overlap the data, by value: their label and days, cut to the days with data."""
-    offered = {}
+    offered: dict[str, tuple[StrOrPromise, date, date]] = {}
     for value, label in PRESETS:
         first, last = preset_days(value, today)
         first, last = max(first, days.first), min(last, days.last)
@@ -76,5 +81,5 @@ def presets(today: date, days: DataDays) -> dict[str, tuple[str, date, date]]:
 
 
 def long_date(day: date) -> str:
-    """A day as finance people write it in a sentence: 5 Dec 2026."""
-    return f"{day.day} {day:%b %Y}"
+    """A day as a sentence in the user's language writes it: Dec. 5, 2026 (en-us), 5 Dec 2026 (en-gb)."""
+    return l10n.long_day(day)

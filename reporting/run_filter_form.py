@@ -15,8 +15,11 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from reporting.catalogue import type_label
+from reporting.l10n import ISO_DAY
 from reporting.models import Door, ReportRun
 from reporting.reports import REPORT_TYPES
 from reporting.services.run_search import BadSearch, RunQuery, search_condition
@@ -25,39 +28,41 @@ from reporting.services.run_search import BadSearch, RunQuery, search_condition
 FILTER_KEYS = ("q", "report_type", "status", "via", "requester", "from", "to")
 
 
-def _day(label: str) -> forms.DateField:
-    return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+def _day(label: StrOrPromise) -> forms.DateField:
+    return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DAY))
 
 
 class RunFilterForm(forms.Form):
     q = forms.CharField(
-        label="Run or file id",
+        label=_("Run or file id"),
         required=False,
         max_length=64,
         widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": "frr_… or file_…", "spellcheck": "false", "autocomplete": "off"}
+            attrs={"type": "search", "placeholder": _("frr_… or file_…"), "spellcheck": "false", "autocomplete": "off"}
         ),
     )
-    report_type = forms.ChoiceField(label="Report type", required=False)
-    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *ReportRun.Status.choices])
-    via = forms.ChoiceField(label="Requested through", required=False, choices=[("", "Any way"), *Door.choices])
+    report_type = forms.ChoiceField(label=_("Report type"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *ReportRun.Status.choices]
+    )
+    via = forms.ChoiceField(label=_("Requested through"), required=False, choices=[("", _("Any way")), *Door.choices])
     requester = forms.CharField(
-        label="Requested by",
+        label=_("Requested by"),
         required=False,
         max_length=150,
-        help_text="A user's login or an API key's name.",
+        help_text=_("A user's login or an API key's name."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     # Named as the query string writes them: `from` is a Python keyword.
-    from_ = _day("Requested from")
-    to = _day("Requested to")
+    from_ = _day(_("Requested from"))
+    to = _day(_("Requested to"))
 
     def __init__(self, data: Mapping[str, Any], *, user_timezone: str) -> None:
         # Only the filter keys: the cursors and anything else in the query string are not the form's.
         super().__init__({k: data[k] for k in FILTER_KEYS if data.get(k)})
         self.zone = zoneinfo.ZoneInfo(user_timezone)
         self.fields["report_type"].choices = [  # type: ignore[attr-defined]
-            ("", "Any type"),
+            ("", _("Any type")),
             *((t, type_label(t)) for t in REPORT_TYPES),
         ]
 
@@ -78,7 +83,7 @@ class RunFilterForm(forms.Form):
         cleaned = super().clean() or {}
         start, end = cleaned.get("from_"), cleaned.get("to")
         if start and end and end < start:
-            self.add_error("to", "The last day must not be before the first day.")
+            self.add_error("to", _("The last day must not be before the first day."))
         return cleaned
 
     @property

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from reporting.forms import SCHEDULE_PREFIX, ZoneSelect
 from reporting.models import Account, Schedule, User
@@ -25,36 +26,40 @@ class RecipientsField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
 class ScheduleForm(forms.Form):
     """When and for whom to run the report the form above describes, for a period relative to each run."""
 
-    name = forms.CharField(max_length=200, label="Schedule name")
-    period = forms.ChoiceField(label="Period", help_text="Relative to the day it runs, in the schedule's time zone.")
+    name = forms.CharField(max_length=200, label=_("Schedule name"))
+    period = forms.ChoiceField(
+        label=_("Period"), help_text=_("Relative to the day it runs, in the schedule's time zone.")
+    )
     cadence = forms.ChoiceField(
-        label="Runs",
+        label=_("Runs"),
         choices=Schedule.Cadence.choices,
         error_messages={"invalid_choice": 'Unknown cadence "%(value)s": choose daily, weekly or monthly.'},
     )
     weekday = forms.TypedChoiceField(
-        label="On (weekly)",
+        label=_("On (weekly)"),
         choices=[("", "—"), *enumerate(Schedule.WEEKDAYS)],
         coerce=int,
         empty_value=None,
         required=False,
     )
     day_of_month = forms.IntegerField(
-        label="On day (monthly)",
+        label=_("On day (monthly)"),
         required=False,
         widget=forms.NumberInput(attrs={"min": 1, "max": 31}),
-        help_text="1 to 31; 29 to 31 run on the last day of shorter months.",
+        help_text=_("1 to 31; 29 to 31 run on the last day of shorter months."),
     )
-    time_of_day = forms.TimeField(label="At", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    time_of_day = forms.TimeField(label=_("At"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     timezone = forms.ChoiceField(
-        label="Time zone of the schedule", help_text="Its due time and its period's days.", widget=ZoneSelect
+        label=_("Time zone of the schedule"), help_text=_("Its due time and its period's days."), widget=ZoneSelect
     )
     recipients = RecipientsField(
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        label="Email the outcome to",
-        help_text="Members of this account with an email address. Webhook endpoints of the account get every run's events.",
+        label=_("Email the outcome to"),
+        help_text=_(
+            "Members of this account with an email address. Webhook endpoints of the account get every run's events."
+        ),
         error_messages={"invalid_choice": "%(value)s is not a member of this account with an email address."},
     )
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 # The characters that make a spreadsheet read a cell as a formula (OWASP), and `'`.
 TRIGGERS = "=+-@\t\r"
@@ -41,8 +42,8 @@ _QUOTED = re.compile(r"'+[=+\-@\t\r]")
 class CellFormat(models.TextChoices):
     """How a report file writes its text cells; an account's setting, copied onto each run."""
 
-    SPREADSHEET_SAFE = "spreadsheet_safe", "Spreadsheet-safe (formula-like text starts with ')"
-    STRIPE_EXACT = "stripe_exact", "Stripe-exact (text exactly as Stripe writes it)"
+    SPREADSHEET_SAFE = "spreadsheet_safe", _("Spreadsheet-safe (formula-like text starts with ')")
+    STRIPE_EXACT = "stripe_exact", _("Stripe-exact (text exactly as Stripe writes it)")
 
 
 def protect(value: str) -> str:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("api-keys", views.api_keys, name="api-keys"),
     path("settings", views.account_settings, name="account-settings"),
     path("settings/email", views.email_preference, name="email-preference"),
+    path("settings/preferences", views.preferences, name="preferences"),
     path("schedules", views.schedule_list, name="schedule-list"),
     path("schedules/new", views.schedule_create, name="schedule-create"),
     path("schedules/<str:schedule_id>", views.schedule_detail, name="schedule-detail"),

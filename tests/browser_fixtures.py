@@ -64,7 +64,8 @@ document.addEventListener("securitypolicyviolation", (event) =>
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+    # en-US: the language the pages write dates in when a test reads them (Accept-Language decides it).
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True, locale="en-US")
     context.add_init_script(REPORT_CSP_VIOLATIONS)
     yield context.new_page()
     context.close()

@@ -99,7 +99,7 @@ def test_request_report_watch_it_succeed_and_download(
     run = ReportRun.objects.get(requested_by=user)
     row = page.locator(f"#run-{run.id}")
     expect(row.locator(".status")).to_have_text("Pending")
-    expect(row).to_contain_text("2025-09-01 – 2025-09-30")
+    expect(row).to_contain_text("09/01/2025 – 09/30/2025")  # Chromium asks for en-US
 
     navigations: list[str] = []
     page.on("framenavigated", lambda frame: navigations.append(frame.url) if frame is page.main_frame else None)

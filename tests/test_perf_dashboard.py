@@ -121,8 +121,8 @@ def test_rows_show_what_the_template_did(member, account):
     row = body[body.index(f'<tr id="run-{run.id}"') :]
     row = row[: row.index("</tr>")]
     assert f'href="{run.get_absolute_url()}"' in row
-    assert "2025-06-01 – 2025-06-30" in row
-    assert "2025-07-01 12:30" in row  # in the user's zone
+    assert "06/01/2025 – 06/30/2025" in row
+    assert "07/01/2025 12:30 p.m. CEST" in row  # in the user's zone
     assert "CEST" in row
     assert f'href="{reverse("reporting:run-download", args=[run.id])}"' in row
     assert "2.0\xa0KB" in row

@@ -15,11 +15,13 @@ from django.db.models.fields.related import RelatedField
 from django.forms import ModelChoiceField
 from django.http import Http404, HttpRequest
 from django.urls import reverse
+from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy, pgettext
 
+from reporting import l10n
 from reporting.categories import REPORTING_CATEGORIES
-from reporting.currencies import format_amount
 from reporting.models import (
     Account,
     Membership,
@@ -46,7 +48,7 @@ def format_duration(value: timedelta | None) -> str:
     if seconds < 1:
         return f"{round(seconds * 1000)} ms"
     if seconds < 60:
-        return f"{seconds:.1f} s"
+        return f"{formats.number_format(seconds, 1)} s"  # 12.4 s, 12,4 s in de
     minutes, secs = divmod(round(seconds), 60)
     if minutes < 60:
         return f"{minutes} min {secs:02d} s"
@@ -57,11 +59,9 @@ def format_duration(value: timedelta | None) -> str:
 def format_money(minor: int | None, currency: str | None) -> str:
     if minor is None or not currency:
         return EMPTY
-    try:
-        return format_amount(minor, currency.lower())
-    except KeyError:
-        # A currency missing from the exponent table: show the minor units as stored.
-        return str(minor)
+    # Grouped and with the decimal separator of the user's language; a currency missing from the
+    # exponent table shows its minor units as stored.
+    return l10n.minor_amount(minor, currency)
 
 
 def pretty_json(value: Any) -> SafeString:
@@ -177,11 +177,13 @@ class ModeColumn:
 
     # The busiest lists (runs, ledger) show the account's name over its mode in one
     # narrow column, live in bold, so they fit a 1366 px screen beside the sidebars.
-    @admin.display(description="account", ordering="account__name")
+    @admin.display(description=gettext_lazy("account"), ordering="account__name")
     def account_mode(self, obj: Any) -> SafeString:
         if obj.livemode:
-            return format_html('{}<br><strong class="mode-live">live</strong>', obj.account.name)
-        return format_html('{}<br><span class="quiet">test</span>', obj.account.name)
+            return format_html(
+                '{}<br><strong class="mode-live">{}</strong>', obj.account.name, pgettext("mode", "live")
+            )
+        return format_html('{}<br><span class="quiet">{}</span>', obj.account.name, pgettext("mode", "test"))
 
 
 def breakable(text: str) -> SafeString:

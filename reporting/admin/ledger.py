@@ -7,6 +7,7 @@ from django.contrib.admin.utils import display_for_value
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy
 
 from reporting.models import (
     BalanceTransaction,
@@ -132,7 +133,7 @@ class BalanceTransactionAdmin(LedgerImportMixin, LedgerAdmin[BalanceTransaction]
     def net_display(self, txn: BalanceTransaction) -> str:
         return format_money(txn.net, txn.currency)
 
-    @admin.display(description="type", ordering="type")
+    @admin.display(description=gettext_lazy("type"), ordering="type")
     def type_and_category(self, txn: BalanceTransaction) -> SafeString:
         if txn.reporting_category == txn.type:
             return breakable(txn.type)
@@ -140,7 +141,7 @@ class BalanceTransactionAdmin(LedgerImportMixin, LedgerAdmin[BalanceTransaction]
             '{}<br><span class="quiet">{}</span>', breakable(txn.type), breakable(txn.reporting_category)
         )
 
-    @admin.display(description="created, available", ordering="created")
+    @admin.display(description=gettext_lazy("created, available"), ordering="created")
     def dates(self, txn: BalanceTransaction) -> SafeString:
         return format_html(
             "{}<br>{}", display_for_value(txn.created, EMPTY), display_for_value(txn.available_on, EMPTY)

@@ -10,7 +10,9 @@ from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy, ngettext
 
+from reporting import l10n
 from reporting.models import (
     Door,
     ReportRun,
@@ -117,19 +119,23 @@ class ReportRunAdmin(ModeColumn, ReadOnlyAdmin[ReportRun]):
             who = EMPTY
         return f"{who} ({run.get_requested_via_display()})"
 
-    @admin.display(description="type", ordering="report_type")
+    @admin.display(description=gettext_lazy("type"), ordering="report_type")
     def type_column(self, run: ReportRun) -> SafeString:
         return breakable(run.report_type_id)
 
-    @admin.display(description="requested", ordering="created")
+    @admin.display(description=gettext_lazy("requested"), ordering="created")
     def requested(self, run: ReportRun) -> SafeString:
         return format_html("{}<br>{}", self.requester(run), display_for_value(run.created, EMPTY))
 
-    @admin.display(description="result")
+    @admin.display(description=gettext_lazy("result"))
     def outcome(self, run: ReportRun) -> str:
         if run.row_count is None and run.result is None:
             return EMPTY
-        rows = EMPTY if run.row_count is None else f"{run.row_count} rows"
+        rows = (
+            EMPTY
+            if run.row_count is None
+            else ngettext("%(count)s row", "%(count)s rows", run.row_count) % {"count": l10n.count(run.row_count)}
+        )
         return f"{rows} · {self.file_size(run)} · {self.duration(run)}"
 
     @admin.display(description="duration")

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from reporting.ids import ALPHABET, new_account_id
 from reporting.spreadsheet import CellFormat
@@ -17,12 +18,23 @@ from reporting.spreadsheet import CellFormat
 
 class User(AbstractUser):
     timezone = models.CharField(
-        max_length=64, default="Etc/UTC", help_text="IANA time zone used for dates in the dashboard."
+        max_length=64, default="Etc/UTC", help_text=_("IANA time zone used for dates in the dashboard.")
+    )
+    # A code from settings.LANGUAGES (checked by the forms that set it, not here: the list may change).
+    language = models.CharField(
+        max_length=16,
+        blank=True,
+        default="",
+        help_text=_(
+            "How numbers and dates are written (a code from settings.LANGUAGES); empty: the browser's language."
+        ),
     )
     email_on_run_end = models.BooleanField(
         "email when a run ends",
         default=True,
-        help_text="Email when a run this user requested on the dashboard, or a run of a schedule listing them, ends.",
+        help_text=_(
+            "Email when a run this user requested on the dashboard, or a run of a schedule listing them, ends."
+        ),
     )
 
     def membership_for(self, account: Account) -> Membership | None:
@@ -54,9 +66,9 @@ class Account(models.Model):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        VIEWER = "viewer", "Viewer"
-        ANALYST = "analyst", "Analyst"
-        ADMIN = "admin", "Admin"
+        VIEWER = "viewer", _("Viewer")
+        ANALYST = "analyst", _("Analyst")
+        ADMIN = "admin", _("Admin")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="memberships")
@@ -110,7 +122,7 @@ class ApiKey(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="api_keys")
     livemode = models.BooleanField(default=False)
     name = models.CharField(max_length=100, blank=True)
-    prefix = models.CharField(max_length=16, help_text="First characters of the secret, for display.")
+    prefix = models.CharField(max_length=16, help_text=_("First characters of the secret, for display."))
     last4 = models.CharField(max_length=4)
     digest = models.CharField(max_length=64, unique=True, editable=False)
     created = models.DateTimeField(default=timezone.now)

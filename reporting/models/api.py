@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from reporting.ids import new_file_link_id
 
@@ -56,8 +57,8 @@ class IdempotencyKey(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     livemode = models.BooleanField(default=False)
     key = models.CharField(max_length=255)
-    request_hash = models.CharField(max_length=64, help_text="Method, path and parameters of the first request.")
-    response_status = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty while in flight.")
+    request_hash = models.CharField(max_length=64, help_text=_("Method, path and parameters of the first request."))
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True, help_text=_("Empty while in flight."))
     response_body = models.TextField(blank=True)
     created = models.DateTimeField(default=timezone.now, db_index=True)
 

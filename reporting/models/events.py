@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .accounts import Account, ApiKey
 from .ledger import AppendOnlyModel
@@ -15,25 +16,25 @@ from .runs import Door
 
 class Event(AppendOnlyModel):
     class Action(models.TextChoices):
-        RUN_REQUESTED = "run.requested", "Requested a report run"
-        RUN_RERUN = "run.rerun", "Re-ran a report run"
-        FILE_DOWNLOADED = "file.downloaded", "Downloaded a file"
-        LEDGER_IMPORTED = "ledger.imported", "Imported ledger data"
-        KEY_CREATED = "api_key.created", "Created an API key"
-        KEY_REVOKED = "api_key.revoked", "Revoked an API key"
-        ACCOUNT_UPDATED = "account.updated", "Changed the account's settings"
-        SOURCE_CONNECTED = "source.connected", "Connected a Stripe account"
-        SOURCE_DISCONNECTED = "source.disconnected", "Disconnected a Stripe account"
-        LEDGER_SYNCED = "ledger.synced", "Synced the ledger from Stripe"
-        PAYOUT_UPDATED = "payout.updated", "A payout changed upstream"
-        WEBHOOK_CREATED = "webhook_endpoint.created", "Added a webhook endpoint"
-        WEBHOOK_UPDATED = "webhook_endpoint.updated", "Changed a webhook endpoint"
-        WEBHOOK_DELETED = "webhook_endpoint.deleted", "Deleted a webhook endpoint"
-        WEBHOOK_TESTED = "webhook_endpoint.tested", "Sent a test event to a webhook endpoint"
-        SCHEDULE_CREATED = "schedule.created", "Created a schedule"
-        SCHEDULE_PAUSED = "schedule.paused", "Paused a schedule"
-        SCHEDULE_RESUMED = "schedule.resumed", "Resumed a schedule"
-        SCHEDULE_DELETED = "schedule.deleted", "Deleted a schedule"
+        RUN_REQUESTED = "run.requested", _("Requested a report run")
+        RUN_RERUN = "run.rerun", _("Re-ran a report run")
+        FILE_DOWNLOADED = "file.downloaded", _("Downloaded a file")
+        LEDGER_IMPORTED = "ledger.imported", _("Imported ledger data")
+        KEY_CREATED = "api_key.created", _("Created an API key")
+        KEY_REVOKED = "api_key.revoked", _("Revoked an API key")
+        ACCOUNT_UPDATED = "account.updated", _("Changed the account's settings")
+        SOURCE_CONNECTED = "source.connected", _("Connected a Stripe account")
+        SOURCE_DISCONNECTED = "source.disconnected", _("Disconnected a Stripe account")
+        LEDGER_SYNCED = "ledger.synced", _("Synced the ledger from Stripe")
+        PAYOUT_UPDATED = "payout.updated", _("A payout changed upstream")
+        WEBHOOK_CREATED = "webhook_endpoint.created", _("Added a webhook endpoint")
+        WEBHOOK_UPDATED = "webhook_endpoint.updated", _("Changed a webhook endpoint")
+        WEBHOOK_DELETED = "webhook_endpoint.deleted", _("Deleted a webhook endpoint")
+        WEBHOOK_TESTED = "webhook_endpoint.tested", _("Sent a test event to a webhook endpoint")
+        SCHEDULE_CREATED = "schedule.created", _("Created a schedule")
+        SCHEDULE_PAUSED = "schedule.paused", _("Paused a schedule")
+        SCHEDULE_RESUMED = "schedule.resumed", _("Resumed a schedule")
+        SCHEDULE_DELETED = "schedule.deleted", _("Deleted a schedule")
 
     created = models.DateTimeField(default=timezone.now, db_index=True)
     account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from reporting.ids import random_id
 
@@ -30,16 +31,16 @@ class ImportBusy(Exception):
 
 class ImportJob(models.Model):
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
 
     class Phase(models.TextChoices):
-        WAITING = "", "Waiting"
-        READING = "reading", "Reading the file"
-        CHECKING = "checking", "Checking it against the ledger"
-        WRITING = "writing", "Writing"
+        WAITING = "", _("Waiting")
+        READING = "reading", _("Reading the file")
+        CHECKING = "checking", _("Checking it against the ledger")
+        WRITING = "writing", _("Writing")
 
     id = models.CharField(primary_key=True, max_length=40, default=new_import_id, editable=False)
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
@@ -49,7 +50,7 @@ class ImportJob(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     filename = models.CharField(max_length=255, blank=True)
-    size = models.BigIntegerField(default=0, help_text="Bytes.")
+    size = models.BigIntegerField(default=0, help_text=_("Bytes."))
     # The stored upload (imports storage) the task reads; empty for the command, which reads its own file.
     upload_name = models.CharField(max_length=255, blank=True)
     # The form of the file's text cells (CellFormat); empty: the account's setting when it runs.
@@ -61,8 +62,8 @@ class ImportJob(models.Model):
     rows_checked = models.BigIntegerField(default=0)
     rows_to_write = models.BigIntegerField(default=0)
     rows_written = models.BigIntegerField(default=0)
-    summary = models.TextField(blank=True, help_text="What the import did (ImportResult.summary).")
-    problems = models.JSONField(default=list, blank=True, help_text="Why nothing was imported, line by line.")
+    summary = models.TextField(blank=True, help_text=_("What the import did (ImportResult.summary)."))
+    problems = models.JSONField(default=list, blank=True, help_text=_("Why nothing was imported, line by line."))
     created = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     # Written with every progress step: a running import whose heartbeat stops has lost its worker.

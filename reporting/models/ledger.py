@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django.db.models import F, Min, Q
+from django.utils.translation import gettext_lazy as _
 
 from reporting.currencies import CURRENCY_CHOICES
 from reporting.unixtime import utc_midnight
@@ -50,24 +51,25 @@ class LedgerQuerySet(models.QuerySet[_M]):
 
 class Payout(AppendOnlyModel):
     class Status(models.TextChoices):
-        PAID = "paid"
-        PENDING = "pending"
-        IN_TRANSIT = "in_transit"
-        CANCELED = "canceled"
-        FAILED = "failed"
+        # The labels Django would make from the names (so no migration), marked for translation.
+        PAID = "paid", _("Paid")
+        PENDING = "pending", _("Pending")
+        IN_TRANSIT = "in_transit", _("In Transit")
+        CANCELED = "canceled", _("Canceled")
+        FAILED = "failed", _("Failed")
 
     # Indexed by the composite indexes below, which start with account.
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+", db_index=False)
     livemode = models.BooleanField(default=False)
     stripe_id = models.CharField("Stripe id", max_length=64)
-    amount = models.BigIntegerField(help_text="Minor units sent to the bank (negative for a debit payout).")
+    amount = models.BigIntegerField(help_text=_("Minor units sent to the bank (negative for a debit payout)."))
     fee = models.BigIntegerField(default=0)
     currency = models.CharField(max_length=3, choices=CURRENCIES)
     status = models.CharField(max_length=16, choices=Status, default=Status.PAID)
     automatic = models.BooleanField(default=True)
     type = models.CharField(max_length=16, default="bank_account")
     created = models.DateTimeField()
-    arrival_date = models.DateTimeField(help_text="Expected arrival in the bank.")
+    arrival_date = models.DateTimeField(help_text=_("Expected arrival in the bank."))
     # When the funds leave the balance: arrival for automatic payouts, creation otherwise.
     effective_at = models.DateTimeField()
     reversed_at = models.DateTimeField(null=True, blank=True)
@@ -103,7 +105,7 @@ class BalanceTransaction(AppendOnlyModel):
     # Room for the longest documented type (43 characters) and category (43) and a few more.
     type = models.CharField(max_length=64)
     reporting_category = models.CharField(max_length=64)
-    amount = models.BigIntegerField(help_text="Gross, minor units; negative when money leaves the balance.")
+    amount = models.BigIntegerField(help_text=_("Gross, minor units; negative when money leaves the balance."))
     fee = models.BigIntegerField(default=0)
     net = models.BigIntegerField()
     currency = models.CharField(max_length=3, choices=CURRENCIES)
@@ -121,7 +123,7 @@ class BalanceTransaction(AppendOnlyModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="The payout this transaction moves (payout and payout_reversal only).",
+        help_text=_("The payout this transaction moves (payout and payout_reversal only)."),
     )
     automatic_payout = models.ForeignKey(
         Payout,
@@ -129,7 +131,7 @@ class BalanceTransaction(AppendOnlyModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="settled_transactions",
-        help_text="The automatic payout that settled it.",
+        help_text=_("The automatic payout that settled it."),
     )
     customer_facing_amount = models.BigIntegerField(null=True, blank=True)
     customer_facing_currency = models.CharField(max_length=3, null=True, blank=True)  # noqa: DJ001
@@ -157,7 +159,7 @@ class BalanceTransaction(AppendOnlyModel):
     connected_account_name = models.CharField(max_length=256, null=True, blank=True)  # noqa: DJ001
     connected_account_country = models.CharField(max_length=2, null=True, blank=True)  # noqa: DJ001
     connected_account_direct_charge_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
-    application_fee = models.BigIntegerField(null=True, blank=True, help_text="Minor units (platforms only).")
+    application_fee = models.BigIntegerField(null=True, blank=True, help_text=_("Minor units (platforms only)."))
     regulatory_tag = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     # The order (Stripe Orders) a charge paid for, and for a transfer of a destination charge or of
     # separate charges and transfers, the payment (`py_`) it created on the connected account.
@@ -292,7 +294,7 @@ class DailyTotal(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
     livemode = models.BooleanField(default=False)
     currency = models.CharField(max_length=3)
-    day = models.DateField(help_text="UTC day of the transactions' effective time.")
+    day = models.DateField(help_text=_("UTC day of the transactions' effective time."))
     reporting_category = models.CharField(max_length=64)
     count = models.BigIntegerField(default=0)
     amount = models.BigIntegerField(default=0)

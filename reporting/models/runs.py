@@ -11,6 +11,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from reporting.ids import new_file_id, new_report_run_id
 from reporting.spreadsheet import CellFormat
@@ -31,12 +32,12 @@ class InvalidTransition(Exception):
 class Door(models.TextChoices):
     """Through which interface something was done."""
 
-    DASHBOARD = "dashboard", "Dashboard"
-    API = "api", "API"
-    ADMIN = "admin", "Admin"
-    CLI = "cli", "Command line"
-    SCHEDULE = "schedule", "Schedule"
-    SYSTEM = "system", "System"
+    DASHBOARD = "dashboard", _("Dashboard")
+    API = "api", _("API")
+    ADMIN = "admin", _("Admin")
+    CLI = "cli", _("Command line")
+    SCHEDULE = "schedule", _("Schedule")
+    SYSTEM = "system", _("System")
 
 
 class ReportType(models.Model):
@@ -46,7 +47,7 @@ class ReportType(models.Model):
     name = models.CharField(max_length=200)
     version = models.PositiveIntegerField()
     default_columns = models.JSONField(null=True, blank=True)
-    live_only = models.BooleanField(default=False, help_text="Runs need a live-mode key or the live dashboard.")
+    live_only = models.BooleanField(default=False, help_text=_("Runs need a live-mode key or the live dashboard."))
     updated = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -117,9 +118,9 @@ class ReportRunQuerySet(models.QuerySet["ReportRun"]):
 
 class ReportRun(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
 
     # The whole state machine: terminal states are final.
     TRANSITIONS = {Status.PENDING: {Status.SUCCEEDED, Status.FAILED}}
@@ -155,7 +156,7 @@ class ReportRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     row_count = models.BigIntegerField(null=True, blank=True)
     data_watermark = models.DateTimeField(
-        null=True, blank=True, help_text="The ledger was complete up to here when the run was accepted."
+        null=True, blank=True, help_text=_("The ledger was complete up to here when the run was accepted.")
     )
     # When the email about its outcome was sent, or found nobody to send to (services.notifications).
     notified_at = models.DateTimeField(null=True, blank=True)

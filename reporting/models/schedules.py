@@ -9,7 +9,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import dates
 from django.utils.timezone import now
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from reporting import recurrence
 from reporting.ids import new_schedule_id
@@ -28,17 +31,18 @@ class ScheduleQuerySet(models.QuerySet["Schedule"]):
 
 class Schedule(models.Model):
     class Cadence(models.TextChoices):
-        DAILY = recurrence.DAILY, "Daily"
-        WEEKLY = recurrence.WEEKLY, "Weekly"
-        MONTHLY = recurrence.MONTHLY, "Monthly"
+        DAILY = recurrence.DAILY, _("Daily")
+        WEEKLY = recurrence.WEEKLY, _("Weekly")
+        MONTHLY = recurrence.MONTHLY, _("Monthly")
 
     class Period(models.TextChoices):
-        YESTERDAY = recurrence.YESTERDAY, "Yesterday"
-        LAST_WEEK = recurrence.LAST_WEEK, "Last full week (Monday to Sunday)"
-        LAST_MONTH = recurrence.LAST_MONTH, "Last full month"
-        LAST_PAYOUT = "last_automatic_payout", "The last automatic payout"
+        YESTERDAY = recurrence.YESTERDAY, _("Yesterday")
+        LAST_WEEK = recurrence.LAST_WEEK, _("Last full week (Monday to Sunday)")
+        LAST_MONTH = recurrence.LAST_MONTH, _("Last full month")
+        LAST_PAYOUT = "last_automatic_payout", _("The last automatic payout")
 
-    WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    # Django's weekday names (Monday first, as datetime.weekday()), translated with its own catalogue.
+    WEEKDAYS = [dates.WEEKDAYS[day] for day in range(7)]
 
     id = models.CharField(primary_key=True, max_length=40, default=new_schedule_id, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="schedules")
@@ -51,12 +55,12 @@ class Schedule(models.Model):
     # The type's other parameters (currency, columns, timezone...), as the parameters form normalised them.
     options = models.JSONField(default=dict, blank=True)
     cadence = models.CharField(max_length=16, choices=Cadence)
-    weekday = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Weekly: 0 is Monday.")
+    weekday = models.PositiveSmallIntegerField(null=True, blank=True, help_text=_("Weekly: 0 is Monday."))
     day_of_month = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Monthly: 1 to 31; 29-31 fall on the last day of shorter months."
+        null=True, blank=True, help_text=_("Monthly: 1 to 31; 29-31 fall on the last day of shorter months.")
     )
     time_of_day = models.TimeField()
-    timezone = models.CharField(max_length=64, help_text="Zone of the due time and of the period's days.")
+    timezone = models.CharField(max_length=64, help_text=_("Zone of the due time and of the period's days."))
     recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     created = models.DateTimeField(default=now)
     # None while paused.
@@ -99,13 +103,15 @@ class Schedule(models.Model):
     @property
     def cadence_text(self) -> str:
         """The cadence as people say it: "Monthly on day 31 (the last day of shorter months) at 07:00 Europe/Berlin"."""
-        at = f"at {self.time_of_day:%H:%M} {self.timezone}"
+        words = {"time": f"{self.time_of_day:%H:%M}", "zone": self.timezone, "day": self.day_of_month}
         if self.cadence == self.Cadence.WEEKLY and self.weekday is not None:
-            return f"Every {self.WEEKDAYS[self.weekday]} {at}"
+            words["weekday"] = self.WEEKDAYS[self.weekday]
+            return gettext("Every %(weekday)s at %(time)s %(zone)s") % words
+        if self.cadence == self.Cadence.MONTHLY and (self.day_of_month or 0) > 28:
+            return gettext("Monthly on day %(day)s (the last day of shorter months) at %(time)s %(zone)s") % words
         if self.cadence == self.Cadence.MONTHLY:
-            shorter = " (the last day of shorter months)" if (self.day_of_month or 0) > 28 else ""
-            return f"Monthly on day {self.day_of_month}{shorter} {at}"
-        return f"Daily {at}"
+            return gettext("Monthly on day %(day)s at %(time)s %(zone)s") % words
+        return gettext("Daily at %(time)s %(zone)s") % words
 
     def next_due_after(self, moment: datetime) -> datetime:
         return recurrence.next_due_after(
@@ -122,9 +128,9 @@ class ScheduledRun(models.Model):
     """One due time of a schedule: at most one per schedule and due time, whoever (and however many) ticks."""
 
     class Status(models.TextChoices):
-        WAITING = "waiting", "Waiting for data"
-        REQUESTED = "requested", "Requested"
-        REFUSED = "refused", "Not run"
+        WAITING = "waiting", _("Waiting for data")
+        REQUESTED = "requested", _("Requested")
+        REFUSED = "refused", _("Not run")
 
     schedule = models.ForeignKey(Schedule, on_delete=models.CASCADE, related_name="occurrences")
     due_at = models.DateTimeField()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .accounts import Account
 
@@ -20,8 +21,8 @@ class StripeSource(models.Model):
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="stripe_sources")
     livemode = models.BooleanField(default=False)
-    encrypted_key = models.TextField(help_text="The Stripe key, encrypted with ENCRYPTION_KEYS (Fernet).")
-    key_hint = models.CharField(max_length=32, help_text="The key's prefix and last four characters.")
+    encrypted_key = models.TextField(help_text=_("The Stripe key, encrypted with ENCRYPTION_KEYS (Fernet)."))
+    key_hint = models.CharField(max_length=32, help_text=_("The key's prefix and last four characters."))
     created = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -33,8 +34,8 @@ class StripeSource(models.Model):
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
-    rows_pulled = models.BigIntegerField(default=0, help_text="Balance transactions added by every sync so far.")
-    last_rows_pulled = models.BigIntegerField(default=0, help_text="Balance transactions added by the last sync.")
+    rows_pulled = models.BigIntegerField(default=0, help_text=_("Balance transactions added by every sync so far."))
+    last_rows_pulled = models.BigIntegerField(default=0, help_text=_("Balance transactions added by the last sync."))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "livemode"], name="stripe_source_unique_mode")]

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from reporting import crypto
 from reporting.ids import new_event_id, new_webhook_endpoint_id
@@ -26,9 +27,9 @@ class ApiEvent(AppendOnlyModel):
     """
 
     class Type(models.TextChoices):
-        REPORT_RUN_SUCCEEDED = "reporting.report_run.succeeded", "A report run succeeded"
-        REPORT_RUN_FAILED = "reporting.report_run.failed", "A report run failed"
-        REPORT_TYPE_UPDATED = "reporting.report_type.updated", "A report type's data availability moved"
+        REPORT_RUN_SUCCEEDED = "reporting.report_run.succeeded", _("A report run succeeded")
+        REPORT_RUN_FAILED = "reporting.report_run.failed", _("A report run failed")
+        REPORT_TYPE_UPDATED = "reporting.report_type.updated", _("A report type's data availability moved")
 
     id = models.CharField(primary_key=True, max_length=40, default=new_event_id, editable=False)
     # No index of its own: apievent_mode_created starts with account.
@@ -37,10 +38,10 @@ class ApiEvent(AppendOnlyModel):
     type = models.CharField(max_length=64, choices=Type)
     created = models.DateTimeField(default=timezone.now)
     api_version = models.CharField(max_length=32)
-    object_id = models.CharField(max_length=100, help_text="The id of data.object: a run or a report type.")
-    data = models.JSONField(help_text="Stripe's `data`: `object`, and `previous_attributes` for updates.")
+    object_id = models.CharField(max_length=100, help_text=_("The id of data.object: a run or a report type."))
+    data = models.JSONField(help_text=_("Stripe's `data`: `object`, and `previous_attributes` for updates."))
     test = models.BooleanField(
-        default=False, help_text="Sent by “Send test event” to one endpoint; not listed at /v1/events."
+        default=False, help_text=_("Sent by “Send test event” to one endpoint; not listed at /v1/events.")
     )
 
     class Meta:
@@ -60,19 +61,19 @@ class WebhookEndpoint(models.Model):
     """
 
     class Status(models.TextChoices):
-        ENABLED = "enabled", "Enabled"
-        DISABLED = "disabled", "Disabled"
+        ENABLED = "enabled", _("Enabled")
+        DISABLED = "disabled", _("Disabled")
 
     id = models.CharField(primary_key=True, max_length=40, default=new_webhook_endpoint_id, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
     livemode = models.BooleanField(default=False)
     url = models.CharField("URL", max_length=2048)
-    enabled_events = models.JSONField(help_text="Event types sent here; `*` for every type.")
+    enabled_events = models.JSONField(help_text=_("Event types sent here; `*` for every type."))
     description = models.CharField(max_length=5000, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=16, choices=Status, default=Status.ENABLED)
     api_version = models.CharField(max_length=32)
-    encrypted_secret = models.TextField(help_text="The signing secret, encrypted with ENCRYPTION_KEYS (Fernet).")
+    encrypted_secret = models.TextField(help_text=_("The signing secret, encrypted with ENCRYPTION_KEYS (Fernet)."))
     created = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -117,17 +118,17 @@ class WebhookDelivery(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
 
     event = models.ForeignKey(ApiEvent, on_delete=models.CASCADE, related_name="deliveries")
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
     status = models.CharField(max_length=16, choices=Status, default=Status.PENDING)
     created = models.DateTimeField(default=timezone.now)
     attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="Empty once the delivery is over.")
-    locked_until = models.DateTimeField(null=True, blank=True, help_text="An attempt in flight holds it until then.")
+    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text=_("Empty once the delivery is over."))
+    locked_until = models.DateTimeField(null=True, blank=True, help_text=_("An attempt in flight holds it until then."))
     finished_at = models.DateTimeField(null=True, blank=True)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.TextField(blank=True)
@@ -160,7 +161,7 @@ class WebhookAttempt(models.Model):
     started_at = models.DateTimeField()
     duration_ms = models.PositiveIntegerField("response time (ms)")
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.TextField(blank=True, help_text="The start of the answer's body.")
+    response_body = models.TextField(blank=True, help_text=_("The start of the answer's body."))
     error = models.TextField(blank=True)
 
     class Meta:

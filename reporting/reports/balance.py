@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_noop
 
 from reporting.categories import PAYOUT_CATEGORIES
 from reporting.models import BalanceTransaction
@@ -23,7 +24,7 @@ class BalanceSummary(SummaryReport):
 
     id = "balance.summary.1"
     name = "Balance summary"
-    question = "What was my balance at the start and end of the period, and what moved it?"
+    question = gettext_noop("What was my balance at the start and end of the period, and what moved it?")
     parameters = ("interval_start", "interval_end", "currency", "timezone", "columns")
     pool = {
         c.name: c
@@ -70,7 +71,7 @@ class BalanceChangeFromActivityItemized(ItemizedReport):
 
     id = "balance_change_from_activity.itemized.1"
     name = "Itemized balance change from activity"
-    question = "Which transactions changed my balance in this period, one line each?"
+    question = gettext_noop("Which transactions changed my balance in this period, one line each?")
     parameters = ITEMIZED
     pool = TRANSACTION_COLUMNS
     default_set = NINE
@@ -101,5 +102,7 @@ class BalanceChangeFromActivitySummary(CategorySummary):
 
     id = "balance_change_from_activity.summary.1"
     name = "Balance change from activity summary"
-    question = "How much did each kind of activity (charges, refunds, fees...) add to or take from my balance?"
+    question = gettext_noop(
+        "How much did each kind of activity (charges, refunds, fees...) add to or take from my balance?"
+    )
     payouts = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_noop
 
 from reporting.categories import PAYOUT_CATEGORIES
 from reporting.models import BalanceTransaction
@@ -47,7 +48,7 @@ class PayoutsItemized(ItemizedReport):
 
     id = "payouts.itemized.1"
     name = "Itemized payouts"
-    question = "Which payouts left my balance in this period, with their status and bank trace?"
+    question = gettext_noop("Which payouts left my balance in this period, with their status and bank trace?")
     parameters = ITEMIZED
     pool = {c.name: c for c in _COLUMNS}
     default_set = ELEVEN
@@ -78,5 +79,5 @@ class PayoutsSummary(CategorySummary):
 
     id = "payouts.summary.1"
     name = "Payouts summary"
-    question = "How much was paid out to my bank in this period, per currency?"
+    question = gettext_noop("How much was paid out to my bank in this period, per currency?")
     payouts = True

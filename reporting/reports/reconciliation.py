@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import ClassVar
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_noop
 
 from reporting.models import BalanceTransaction, Payout
 
@@ -89,7 +90,7 @@ class PayoutReconciliationSummary(CategorySummary):
 
     id = "payout_reconciliation.summary.1"
     name = "Payout reconciliation summary"
-    question = "What did the payouts that reached my bank in this period consist of, by category?"
+    question = gettext_noop("What did the payouts that reached my bank in this period consist of, by category?")
 
     def sums(self, params: Params) -> dict[Key, Sums]:
         return sums_of(settled_in_interval(params))
@@ -103,7 +104,7 @@ class PayoutReconciliationItemized(ItemizedReport):
 
     id = "payout_reconciliation.itemized.1"
     name = "Itemized payout reconciliation"
-    question = "Which transactions made up each payout that reached my bank in this period?"
+    question = gettext_noop("Which transactions made up each payout that reached my bank in this period?")
     parameters = ITEMIZED
     pool = TRANSACTION_COLUMNS
     default_set = SETTLED
@@ -151,7 +152,7 @@ class PayoutReconciliationByIdSummary(CategorySummary):
 
     id = "payout_reconciliation.by_id.summary.1"
     name = "Payout reconciliation summary for one payout"
-    question = "What did this one payout consist of, by category?"
+    question = gettext_noop("What did this one payout consist of, by category?")
     parameters: ClassVar[tuple[str, ...]] = ("payout", "columns")
     required = ("payout",)
 
@@ -167,7 +168,7 @@ class PayoutReconciliationByIdItemized(PayoutReconciliationItemized):
 
     id = "payout_reconciliation.by_id.itemized.1"
     name = "Itemized reconciliation for one payout"
-    question = "Which transactions made up this one payout?"
+    question = gettext_noop("Which transactions made up this one payout?")
     parameters = _BY_ID
     required = ("payout",)
 
@@ -203,7 +204,7 @@ class EndingBalanceReconciliationSummary(CategorySummary):
 
     id = "ending_balance_reconciliation.summary.1"
     name = "Ending balance reconciliation summary"
-    question = "What makes up my balance at this moment, by category: what has no payout taken out yet?"
+    question = gettext_noop("What makes up my balance at this moment, by category: what has no payout taken out yet?")
     parameters: ClassVar[tuple[str, ...]] = ("interval_end", "currency", "timezone", "columns")
     required = ("interval_end",)
 
@@ -219,7 +220,7 @@ class EndingBalanceReconciliationItemized(ItemizedReport):
 
     id = "ending_balance_reconciliation.itemized.1"
     name = "Itemized ending balance reconciliation"
-    question = "Which transactions are still in my balance at this moment, not yet paid out?"
+    question = gettext_noop("Which transactions are still in my balance at this moment, not yet paid out?")
     parameters = _ENDING
     required = ("interval_end",)
     pool = TRANSACTION_COLUMNS

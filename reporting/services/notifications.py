@@ -22,8 +22,9 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from reporting.l10n import supported_language
 from reporting.models import Door, Membership, ReportRun, ScheduledRun, User
 from reporting.templatetags.reporting import interval
 
@@ -126,6 +127,14 @@ def send_run_email(run_id: str) -> bool:
 
 def build_message(run: ReportRun, scheduled: ScheduledRun | None, people: list[User]) -> EmailMessage:
     zone = scheduled.schedule.zone if scheduled else ZoneInfo(people[0].timezone or "Etc/UTC")
+    # Written as its readers write numbers and dates when they all chose the same language; else the default.
+    languages = {supported_language(user.language) for user in people}
+    language = languages.pop() if len(languages) == 1 else None
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return _message(run, scheduled, people, zone)
+
+
+def _message(run: ReportRun, scheduled: ScheduledRun | None, people: list[User], zone: ZoneInfo) -> EmailMessage:
     context = {
         "run": run,
         "succeeded": run.status == ReportRun.Status.SUCCEEDED,

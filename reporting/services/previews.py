@@ -24,8 +24,10 @@ from functools import partial
 from typing import Any, cast
 
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
-from reporting import charts
+from reporting import charts, l10n
 from reporting.currencies import EXPONENTS
 from reporting.models import ReportRun
 from reporting.reports import Report, get_report
@@ -41,7 +43,12 @@ PREVIEW_ROWS = 50
 TOTALS_MAX_ROWS = 100_000
 SUMMARY_MAX_ROWS = 1_000  # a summary has a few lines per currency; more means it is not one
 # The balance summary's lines the waterfall draws, in order.
-WATERFALL = (("starting_balance", "Start"), ("activity", "Activity"), ("payouts", "Payouts"), ("ending_balance", "End"))
+WATERFALL = (
+    ("starting_balance", _("Start")),
+    ("activity", _("Activity")),
+    ("payouts", _("Payouts")),
+    ("ending_balance", _("End")),
+)
 
 
 @dataclass
@@ -85,13 +92,10 @@ class Preview:
 
     @property
     def count_text(self) -> str:
-        return f"Showing {self.shown:,} of {self.total:,} rows"
-
-
-def money(value: Decimal, currency: str) -> str:
-    """An amount in major units with thousands separators and the currency's decimals: 1234.5 usd -> "1,234.50"."""
-    places = EXPONENTS.get(currency.lower(), 2)
-    return f"{value:,.{places}f}"
+        return gettext("Showing %(shown)s of %(total)s rows") % {
+            "shown": l10n.count(self.shown),
+            "total": l10n.count(self.total),
+        }
 
 
 def preview(run: ReportRun) -> Preview | None:
@@ -107,7 +111,7 @@ def preview(run: ReportRun) -> Preview | None:
             return _itemized(reader, run)
     except Exception:
         logger.exception("Could not read the file of run %s for its preview", run.id)
-        return Preview(problem="The file could not be read for a preview; the download may still work.")
+        return Preview(problem=gettext("The file could not be read for a preview; the download may still work."))
 
 
 class _Reader:
@@ -133,7 +137,7 @@ class _Reader:
         """The line as the page shows it: amounts with thousands separators."""
         currency = line[self.currency] if self.currency is not None else "usd"
         return [
-            money(amount, currency) if is_money and (amount := self.amount(cell)) is not None else cell
+            l10n.amount(amount, currency) if is_money and (amount := self.amount(cell)) is not None else cell
             for cell, is_money in zip(line, self.money, strict=False)
         ]
 
@@ -164,12 +168,15 @@ def _waterfalls(reader: _Reader, lines: list[list[str]]) -> list[Figure]:
     figures = []
     for currency, group in _by_currency(reader, lines).items():
         table = Table(
-            f"Balance summary, {currency.upper()}", reader.columns, reader.money, [reader.shown(x) for x in group]
+            gettext("Balance summary, %(currency)s") % {"currency": currency.upper()},
+            reader.columns,
+            reader.money,
+            [reader.shown(x) for x in group],
         )
         table.total_rows = {i for i, x in enumerate(group) if category is not None and x[category] == "ending_balance"}
         values = {x[category]: reader.amount(x[amount]) for x in group} if category is not None and amount else {}
-        steps = [(label, values.get(name)) for name, label in WATERFALL]
-        title = f"Balance, {currency.upper()}: start, activity, payouts, end"
+        steps = [(str(label), values.get(name)) for name, label in WATERFALL]
+        title = gettext("Balance, %(currency)s: start, activity, payouts, end") % {"currency": currency.upper()}
         figures.append(_figure(table, charts.waterfall, title, steps, currency))
     return figures
 
@@ -181,14 +188,18 @@ def _category_bars(reader: _Reader, lines: list[list[str]], category: int) -> li
     figures = []
     for currency, group in _by_currency(reader, lines).items():
         table = Table(
-            f"By reporting category, {currency.upper()}", reader.columns, reader.money, [reader.shown(x) for x in group]
+            gettext("By reporting category, %(currency)s") % {"currency": currency.upper()},
+            reader.columns,
+            reader.money,
+            [reader.shown(x) for x in group],
         )
         table.total_rows = {i for i, x in enumerate(group) if x[category] == "total"}
         items = [
             (x[category], reader.amount(x[amount])) for x in group if amount is not None and x[category] != "total"
         ]
-        title = f"{reader.columns[cast(int, amount)].capitalize()} by reporting category" if items else ""
-        figures.append(_figure(table, charts.bars, f"{title}, {currency.upper()}", items, currency))
+        words = {"amount": reader.columns[cast(int, amount)].capitalize(), "currency": currency.upper()}
+        title = gettext("%(amount)s by reporting category, %(currency)s") % words if items else currency.upper()
+        figures.append(_figure(table, charts.bars, title, items, currency))
     return figures
 
 
@@ -199,8 +210,8 @@ def _figure(
     if not currency or not items or any(v is None for _, v in items):
         return Figure(SafeString(""), table)
     known = [(label, cast(Decimal, v)) for label, v in items]
-    desc = ", ".join(f"{label} {money(v, currency)}" for label, v in known)
-    return Figure(draw(title, known, partial(money, currency=currency), desc=desc).svg(), table)
+    desc = ", ".join(f"{label} {l10n.amount(v, currency)}" for label, v in known)
+    return Figure(draw(title, known, partial(l10n.amount, currency=currency), desc=desc).svg(), table)
 
 
 def _itemized(reader: _Reader, run: ReportRun) -> Preview:
@@ -221,21 +232,29 @@ def _itemized(reader: _Reader, run: ReportRun) -> Preview:
             for k, i in enumerate(amounts, start=1):
                 s[k] += reader.amount(line[i]) or 0
     result = Preview(shown=len(first), total=max(total, len(first)))
-    result.tables.append(Table(f"First {len(first):,} rows", reader.columns, reader.money, first))
-    if category is None or currency is None:
-        result.totals_note = "No totals: this run left out the reporting_category or currency column."
-    elif not summed:
-        result.totals_note = (
-            f"Totals are not summed here for files over {TOTALS_MAX_ROWS:,} rows; "
-            "the summary report for the same period gives them from the daily totals."
+    result.tables.append(
+        Table(
+            ngettext("First %(count)s row", "First %(count)s rows", len(first)) % {"count": l10n.count(len(first))},
+            reader.columns,
+            reader.money,
+            first,
         )
+    )
+    if category is None or currency is None:
+        result.totals_note = gettext("No totals: this run left out the reporting_category or currency column.")
+    elif not summed:
+        result.totals_note = gettext(
+            "Totals are not summed here for files over %(rows)s rows; "
+            "the summary report for the same period gives them from the daily totals."
+        ) % {"rows": l10n.count(TOTALS_MAX_ROWS)}
     else:
         rows = [
-            [cur.upper(), cat, f"{s[0]:,}", *(money(v, cur) for v in s[1:])] for (cur, cat), s in sorted(sums.items())
+            [cur.upper(), cat, l10n.count(s[0]), *(l10n.amount(v, cur) for v in s[1:])]
+            for (cur, cat), s in sorted(sums.items())
         ]
-        columns = ["currency", "reporting_category", "count", *(reader.columns[i] for i in amounts)]
+        columns = ["currency", "reporting_category", gettext("count"), *(reader.columns[i] for i in amounts)]
         numeric = [False, False, True, *(True for _ in amounts)]
-        result.tables.append(Table("Totals per reporting category and currency", columns, numeric, rows))
+        result.tables.append(Table(gettext("Totals per reporting category and currency"), columns, numeric, rows))
     return result
 
 
@@ -246,19 +265,23 @@ def activity_figures(account_id: str, livemode: bool, last_day: date) -> list[Fi
     figures = []
     for currency, minors in monthly_activity(account_id, livemode, last_day).items():
         places = EXPONENTS.get(currency, 2)
-        items = [(f"{m:%b %Y}", Decimal(minor).scaleb(-places)) for m, minor in zip(months, minors, strict=True)]
+        items = [(l10n.month(m), Decimal(minor).scaleb(-places)) for m, minor in zip(months, minors, strict=True)]
         code = currency.upper()
         table = Table(
-            f"Activity per month, {code}",
-            ["month", f"activity ({code})"],
+            gettext("Activity per month, %(currency)s") % {"currency": code},
+            [gettext("month"), gettext("activity (%(currency)s)") % {"currency": code}],
             [False, True],
-            [[label, money(v, currency)] for label, v in items],
+            [[label, l10n.amount(v, currency)] for label, v in items],
         )
         chart = charts.bars(
-            f"Activity per month, {code}, {items[0][0]} to {items[-1][0]}",
+            gettext("Activity per month, %(currency)s, %(first)s to %(last)s")
+            % {"currency": code, "first": items[0][0], "last": items[-1][0]},
             items,
-            partial(money, currency=currency),
-            desc=f"Net activity (everything but payouts) per month in {code}; the table beside it lists each month.",
+            partial(l10n.amount, currency=currency),
+            desc=gettext(
+                "Net activity (everything but payouts) per month in %(currency)s; the table beside it lists each month."
+            )
+            % {"currency": code},
         )
         figures.append(Figure(chart.svg(), table))
     return figures

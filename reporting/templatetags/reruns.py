@@ -11,7 +11,9 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
+from reporting import l10n
 from reporting.models import ReportRun, data_availability
 from reporting.services.reruns import Query, moved_forward, same_again
 
@@ -30,8 +32,8 @@ def form_url(query: Query) -> str:
 
 def period(query: Query) -> str:
     if "as_of" in query:
-        return f"as of {query['as_of']:%Y-%m-%d}"
-    return f"{query['start_date']:%Y-%m-%d} – {query['end_date']:%Y-%m-%d}"
+        return _("as of %(day)s") % {"day": l10n.day(query["as_of"])}
+    return f"{l10n.day(query['start_date'])} – {l10n.day(query['end_date'])}"
 
 
 @register.simple_tag(takes_context=True)
@@ -42,9 +44,9 @@ def run_again(context: template.Context, run: ReportRun) -> SafeString:
     if membership is None or not membership.can_request:
         return SafeString("")
     zone = timezone.get_current_timezone()
-    links = [(form_url(same_again(run, zone)), "Run again")]
+    links = [(form_url(same_again(run, zone)), _("Run again"))]
     forward = moved_forward(run, zone, data_availability(membership.account, run.livemode))
     if forward is not None:
-        links.append((form_url(forward), f"Run again for {period(forward)}"))
+        links.append((form_url(forward), _("Run again for %(period)s") % {"period": period(forward)}))
     items = format_html_join(" ", '<a class="button" href="{}">{}</a>', links)
     return format_html('<p class="run-again">{}</p>', items)

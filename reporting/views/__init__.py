@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .account import account_settings, email_preference
+from .account import account_settings, email_preference, preferences
 from .catalogue import payout_search, report_types
 from .health import healthz
 from .keys import api_keys, revoke_api_key, switch_mode
@@ -20,6 +20,7 @@ __all__ = [
     "disconnect_source",
     "healthz",
     "payout_search",
+    "preferences",
     "report_types",
     "revoke_api_key",
     "run_create",

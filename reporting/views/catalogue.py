@@ -9,8 +9,8 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from reporting import l10n
 from reporting.catalogue import families, search_payouts
-from reporting.currencies import format_amount
 from reporting.models import data_availability
 from reporting.reports import REPORT_TYPES
 from reporting.services.previews import activity_figures
@@ -46,7 +46,7 @@ def payout_search(request: DashboardRequest) -> HttpResponse:
     # The form's payout input searches as the user types (htmx sends its value as `payout`).
     text = request.GET.get("q", request.GET.get("payout", ""))[:100]
     payouts = search_payouts(request.membership.account, request.livemode, text)
-    results = [(p, format_amount(p.amount, p.currency)) for p in payouts]
+    results = [(p, l10n.minor_amount(p.amount, p.currency)) for p in payouts]
     report_type = request.GET.get("report_type", "")
     context = {"results": results, "q": text, "report_type": report_type if report_type in REPORT_TYPES else ""}
     template = "reporting/payout_list.html#payout-results" if request.htmx else "reporting/payout_list.html"

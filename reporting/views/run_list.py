@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect
 
-from reporting import services
+from reporting import l10n, services
 from reporting.models import ReportRun
 from reporting.models.runs import ReportRunQuerySet
 from reporting.run_filter_form import RunFilterForm
@@ -74,7 +74,6 @@ def run_rows(runs: list[ReportRun]) -> list[dict[str, Any]]:
     zone = timezone.get_current_timezone()
     rows = []
     for run in runs:
-        created = run.created.astimezone(zone)
         rows.append(
             {
                 "id": run.id,
@@ -84,8 +83,7 @@ def run_rows(runs: list[ReportRun]) -> list[dict[str, Any]]:
                 "interval": interval(run, zone),
                 "status": run.status,
                 "status_display": run.get_status_display(),
-                "created": f"{created:%Y-%m-%d %H:%M}",
-                "zone": created.tzname() or "",
+                "created": l10n.moment_html(run.created),
                 "download_url": reverse("reporting:run-download", args=[run.id]) if run.status == "succeeded" else "",
                 "size": filesizeformat(run.result.size) if run.result else "",
                 "error": run.error,

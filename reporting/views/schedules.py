@@ -7,11 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from reporting import services
+from reporting import l10n, services
 from reporting.models import Schedule
 from reporting.models.schedules import ScheduleQuerySet
 from reporting.services.schedules import may_manage, owner_problem
@@ -82,8 +81,7 @@ def next_due_text(request: DashboardRequest, schedule: Schedule) -> str:
     """The next due time in the user's own zone (the middleware's), or why there is none."""
     if schedule.next_due_at is None:
         return "paused"
-    local = timezone.localtime(schedule.next_due_at)
-    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+    return l10n.moment(schedule.next_due_at)
 
 
 # Changing

@@ -18,9 +18,11 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from reporting import l10n
 from reporting.models import DataWatermark, StripeSource, data_availability
 from reporting.services import sources
 from reporting.services.sources import SourceError, SyncStatus
@@ -39,9 +41,9 @@ WAIT_FOR_WORKER = timedelta(minutes=2)
 class StripeKeyForm(forms.Form):
     # PasswordInput never renders its value: a refused key is not sent back in the page.
     secret = forms.CharField(
-        label="Stripe secret or restricted key",
+        label=_("Stripe secret or restricted key"),
         max_length=255,
-        help_text=(
+        help_text=_(
             "The key is checked with one call to Stripe, then stored encrypted. It is never shown again:"
             " this page shows only its prefix and last four characters."
         ),
@@ -77,8 +79,8 @@ def status_context(request: DashboardRequest, source: StripeSource | None) -> di
         "status": status,
         "waiting": waiting,
         "polling": status.running or waiting,
-        "last_rows": f"{source.last_rows_pulled:,}",
-        "rows": f"{source.rows_pulled:,}",
+        "last_rows": l10n.count(source.last_rows_pulled),
+        "rows": l10n.count(source.rows_pulled),
         "complete_through": watermark,
         # Reports may read the ledger up to the watermark: how far it trails now is the data's lag.
         "lag": in_words(timezone.now() - watermark) if watermark else "",

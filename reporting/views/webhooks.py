@@ -14,6 +14,7 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -30,17 +31,17 @@ ALL_EVENTS = "*"
 
 class EndpointForm(forms.Form):
     url = forms.CharField(
-        label="Endpoint URL",
+        label=_("Endpoint URL"),
         max_length=MAX_URL_LENGTH,
-        help_text="Where events are POSTed, as JSON signed with the endpoint's secret (Stripe-Signature).",
-        widget=forms.URLInput(attrs={"placeholder": "https://example.com/stripe/webhooks", "spellcheck": "false"}),
+        help_text=_("Where events are POSTed, as JSON signed with the endpoint's secret (Stripe-Signature)."),
+        widget=forms.URLInput(attrs={"placeholder": _("https://example.com/stripe/webhooks"), "spellcheck": "false"}),
     )
     enabled_events = forms.MultipleChoiceField(
-        label="Events to send",
-        choices=[(ALL_EVENTS, "Every event (*)"), *ApiEvent.Type.choices],
+        label=_("Events to send"),
+        choices=[(ALL_EVENTS, _("Every event (*)")), *ApiEvent.Type.choices],
         widget=forms.CheckboxSelectMultiple,
     )
-    description = forms.CharField(label="Description", required=False, max_length=webhooks.MAX_DESCRIPTION)
+    description = forms.CharField(label=_("Description"), required=False, max_length=webhooks.MAX_DESCRIPTION)
 
 
 def _require_admin(request: DashboardRequest) -> None:

@@ -105,8 +105,9 @@
     var status = event.detail.xhr.status;
     var note = document.querySelector("[data-busy-note]");
     if (!note || (status !== 503 && status !== 429)) return;
-    var wait = event.detail.xhr.getResponseHeader("Retry-After") || "a few";
-    note.textContent = "The service is busy: nothing was changed. Please try again in " + wait + " seconds.";
+    // The words are the page's (templates/base.html), in the user's language.
+    var wait = event.detail.xhr.getResponseHeader("Retry-After");
+    note.textContent = wait ? note.dataset.seconds.replace("%(seconds)s", wait) : note.dataset.later;
     note.hidden = false;
   });
 })();

@@ -4,6 +4,16 @@
 (function () {
   "use strict";
 
+  // The sentences this script writes, in the user's language: the page's JSON data (the
+  // column_picker_words tag), with Python-style %(name)s placeholders filled in here.
+  function say(key, values) {
+    var data = document.getElementById("column-picker-words");
+    var words = data ? JSON.parse(data.textContent) : {};
+    return (words[key] || key).replace(/%\((\w+)\)s/g, function (whole, name) {
+      return name in values ? String(values[name]) : whole;
+    });
+  }
+
   function pickerOf(element) {
     return element.closest("[data-column-picker]");
   }
@@ -27,7 +37,7 @@
 
   function announceMove(picker, item) {
     var all = items(picker);
-    announce(picker, boxOf(item).value + " moved to position " + (all.indexOf(item) + 1) + " of " + all.length + ".");
+    announce(picker, say("moved", { name: boxOf(item).value, position: all.indexOf(item) + 1, count: all.length }));
   }
 
   // Filter: hide the columns whose name does not contain the text (any case). A hidden item stays in
@@ -44,7 +54,7 @@
       if (!item.hidden) shown += 1;
     });
     var count = picker.querySelector("[data-column-count]");
-    if (count) count.textContent = shown + " of " + all.length + " columns shown";
+    if (count) count.textContent = say("shown", { shown: shown, total: all.length });
   }
 
   // ↑/↓ move past the columns the filter hides: the user sees the item move one step.
@@ -68,7 +78,8 @@
     shown.forEach(function (item) {
       boxOf(item).checked = checked;
     });
-    announce(picker, (checked ? "Ticked " : "Unticked ") + shown.length + (shown.length === 1 ? " column." : " columns."));
+    var key = (checked ? "ticked" : "unticked") + (shown.length === 1 ? "_one" : "_other");
+    announce(picker, say(key, { count: shown.length }));
   }
 
   // "Default columns": the type's default columns (data-default, from the server) ticked, in their order,
@@ -95,14 +106,14 @@
     var ticked = sorted.filter(function (item) {
       return item.dataset.default !== undefined;
     }).length;
-    announce(picker, "Default columns: " + ticked + " ticked, in their default order.");
+    announce(picker, say("defaults", { count: ticked }));
   }
 
   function moveButton(direction, name) {
     var b = document.createElement("button");
     b.type = "button";
     b.dataset.move = direction;
-    b.setAttribute("aria-label", "Move " + name + " " + direction);
+    b.setAttribute("aria-label", say(direction, { name: name }));
     b.textContent = direction === "up" ? "\u2191" : "\u2193";
     return b;
   }
@@ -112,7 +123,7 @@
     var key = picker.querySelector("#metadata-key");
     var text = key.value.trim();
     if (!text || /[\[\]]/.test(text)) {
-      announce(picker, "Enter a metadata key without brackets.");
+      announce(picker, say("bad_key", {}));
       return;
     }
     var name = picker.querySelector("#metadata-prefix").value + "[" + text + "]";
@@ -129,7 +140,7 @@
       var handle = document.createElement("span");
       handle.className = "drag-handle";
       handle.setAttribute("aria-hidden", "true");
-      handle.title = "Drag to move";
+      handle.title = say("drag", {});
       handle.textContent = "\u283f";
       var box = document.createElement("input");
       box.type = "checkbox";
@@ -153,7 +164,7 @@
     }
     key.value = "";
     applyFilter(picker);
-    announce(picker, name + " added.");
+    announce(picker, say("added", { name: name }));
   }
 
   // Drag and drop by the handle (SortableJS); the keyboard has the ↑/↓ buttons, which stay.

@@ -104,7 +104,7 @@ def test_a_finished_dashboard_run_emails_its_requester_once_with_a_link_and_no_f
     assert again is False
     [(to, message)] = mailbox.messages
     assert to == ["ana@example.com"]
-    assert subject(message) == "Report ready: Balance summary, 2025-10-01 – 2025-10-31"
+    assert subject(message) == "Report ready: Balance summary, 10/01/2025 – 10/31/2025"
     assert message["From"] == "reports@example.com"
     assert not message.is_multipart()  # no attachment: the file stays behind the login
     text = body(message)
@@ -120,7 +120,7 @@ def test_a_failed_run_says_why(account, analyst_user, mailbox):
     assert notifications.send_run_email(run.pk)
 
     [(_, message)] = mailbox.messages
-    assert subject(message).startswith("Report failed: Balance summary, 2025-10-01")
+    assert subject(message).startswith("Report failed: Balance summary, 10/01/2025")
     assert "Why it failed:\ninterval_end is after data_available_end (2025-12-01 00:00:00 UTC)." in body(message)
 
 
@@ -187,5 +187,5 @@ def test_a_scheduled_run_emails_the_schedule_recipients_who_are_still_members(ac
 
     [(to, message)] = mailbox.messages
     assert sorted(to) == ["ana@example.com", "cole@example.com"]
-    assert subject(message) == "Report ready: Balance summary, 2025-10-01 – 2025-10-31 (Month end)"
+    assert subject(message) == "Report ready: Balance summary, 10/01/2025 – 10/31/2025 (Month end)"
     assert 'the schedule "Month end" lists you' in body(message)

@@ -135,8 +135,8 @@ def test_catalogue_shows_data_availability_in_the_users_zone(analyst_client, ana
     body = analyst_client.get(reverse("reporting:report-types")).content.decode()
 
     # The ledger's first day starts at 2025-01-03 00:00 UTC; the watermark is 2025-12-01 00:00 UTC.
-    assert "2025-01-02 19:00 EST" in body
-    assert "2025-11-30 19:00 EST" in body
+    assert "01/02/2025 7 p.m. EST" in body  # the default language, en-us
+    assert "11/30/2025 7 p.m. EST" in body
 
 
 def test_catalogue_marks_interval_end_alone_as_required_for_ending_balance(analyst_client):

@@ -87,7 +87,9 @@ def test_as_of_after_data_available_end_is_an_error_next_to_the_day(analyst_clie
     response = posted(analyst_client, {"report_type": AS_OF, "as_of": "2025-12-05"})
 
     assert response.status_code == 400
-    assert response.context["form"].errors["as_of"] == ["The as-of date is after the last day with data, 30 Nov 2025."]
+    assert response.context["form"].errors["as_of"] == [
+        "The as-of date is after the last day with data, Nov. 30, 2025."
+    ]
 
 
 def test_switching_type_keeps_the_days_typed(analyst_client):

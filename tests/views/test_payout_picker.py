@@ -78,7 +78,7 @@ def test_payout_search_partial_offers_buttons_that_pick_the_id(analyst_client, p
     assert body.lstrip().startswith('<div id="payout-results"')
     assert 'data-payout-pick="po_1Mar"' in body
     assert "148.20 USD" in body
-    assert "arrives 2025-03-05" in body
+    assert "arrives 03/05/2025" in body
 
 
 def test_payout_search_is_limited_to_twenty_newest(analyst_client, account):

@@ -50,7 +50,7 @@ def test_form_defaults_to_last_full_month_in_user_timezone(analyst_client):
 
     assert 'value="2025-10-01"' in body
     assert 'value="2025-10-31"' in body
-    assert "Data available from 2025-01-03 to 2025-11-30 (days in your time zone, both included)" in body
+    assert "Data available from 01/03/2025 to 11/30/2025 (days in your time zone, both included)" in body
 
 
 def test_valid_submit_creates_pending_run_and_enqueues_after_commit(
@@ -105,8 +105,8 @@ def test_viewer_cannot_request(client, account, ledger):
     ("overrides", "field", "message"),
     [
         ({"end_date": "2025-08-01"}, "end_date", "must not be before"),
-        ({"start_date": "2024-12-01"}, "start_date", "The start date is before the first day with data, 3 Jan 2025."),
-        ({"end_date": "2025-12-05"}, "end_date", "The end date is after the last day with data, 30 Nov 2025."),
+        ({"start_date": "2024-12-01"}, "start_date", "The start date is before the first day with data, Jan. 3, 2025."),
+        ({"end_date": "2025-12-05"}, "end_date", "The end date is after the last day with data, Nov. 30, 2025."),
         ({"report_type": "nope.summary.1"}, "report_type", "Select a valid choice"),
         ({"report_type": "payouts.itemized.1", "columns": None}, None, "Unknown parameter: timezone"),
         ({"surprise": "1"}, None, "Unknown parameter: surprise"),

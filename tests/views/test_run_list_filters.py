@@ -197,10 +197,10 @@ def test_run_again_opens_the_form_prefilled(member, account):
         label: url.replace("&amp;", "&")
         for url, label in re.findall(r'<a class="button" href="([^"]+)">(Run again[^<]*)</a>', page)
     }
-    assert set(links) == {"Run again", "Run again for 2025-11-01 – 2025-11-30"}
+    assert set(links) == {"Run again", "Run again for 11/01/2025 – 11/30/2025"}
     assert "start_date=2025-10-01&end_date=2025-10-31" in links["Run again"]
 
-    form = member.get(links["Run again for 2025-11-01 – 2025-11-30"]).content.decode()
+    form = member.get(links["Run again for 11/01/2025 – 11/30/2025"]).content.decode()
     assert re.search(r'<option value="payouts.itemized.3"[^>]* selected', form)
     assert 'value="2025-11-01"' in form
     assert 'value="2025-11-30"' in form

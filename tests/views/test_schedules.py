@@ -85,7 +85,7 @@ def test_save_as_schedule_saves_it_and_shows_its_page_with_the_next_due_time_in_
     # Due 2025-11-30 07:30 in New York (the 31st of a 30-day month), shown in Berlin time.
     assert schedule.next_due_at == datetime(2025, 11, 30, 12, 30, tzinfo=UTC)
     page = analyst_client.get(schedule.get_absolute_url()).content.decode()
-    assert "2025-11-30 13:30 CET" in page
+    assert "11/30/2025 1:30 p.m. CET" in page
     assert "Monthly on day 31 (the last day of shorter months) at 07:30 America/New_York" in page
     assert "ana@example.com" in page
 
