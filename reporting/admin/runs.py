@@ -15,6 +15,7 @@ from reporting.models import (
     ReportRun,
 )
 from reporting.services import Caller, RunRequestError, request_run
+from reporting.services.cancel import AlreadyEnded, cancel_run
 
 from .base import (
     EMPTY,
@@ -62,7 +63,7 @@ class ReportRunAdmin(ModeColumn, ReadOnlyAdmin[ReportRun]):
     search_fields = ("id__exact", "result__id__exact")
     search_help_text = "A report run id (frr_…) or its file's id (file_…)."
     date_hierarchy = "created"
-    actions = ("rerun",)
+    actions = ("rerun", "cancel")
     fieldsets = (
         (None, {"fields": ("id", "account", "mode", "report_type", "status", "error")}),
         (
@@ -94,7 +95,7 @@ class ReportRunAdmin(ModeColumn, ReadOnlyAdmin[ReportRun]):
                 )
             },
         ),
-        ("Result", {"fields": ("result", "file_size", "file_sha256", "row_count")}),
+        ("Result", {"fields": ("result", "file_size", "file_sha256", "row_count", "rows_written", "rows_expected")}),
         ("Re-runs", {"fields": ("rerun_of", "reruns")}),
     )
     readonly_fields = (
@@ -163,6 +164,32 @@ class ReportRunAdmin(ModeColumn, ReadOnlyAdmin[ReportRun]):
             request,
             f"Queued {queued} new run{'s' if queued != 1 else ''}.",
             messages.SUCCESS if queued else messages.INFO,
+        )
+        for reason, ids in skipped.items():
+            self.message_user(request, f"Skipped {', '.join(ids)}: {reason}.", messages.WARNING)
+
+    def has_cancel_permission(self, request: HttpRequest) -> bool:
+        """Canceling is the requester's or an account admin's (services.cancel checks each run)."""
+        return may_request_somewhere(self, request)
+
+    @admin.action(description="Cancel selected pending runs", permissions=["cancel"])
+    def cancel(self, request: HttpRequest, queryset: QuerySet[ReportRun]) -> None:
+        user = requesting_user(request)
+        canceled = 0
+        skipped: dict[str, list[str]] = {}
+        for run in queryset.select_related("account").order_by("created", "id"):
+            try:
+                cancel_run(Caller(run.account, run.livemode, Door.ADMIN, user=user), run)
+            except PermissionDenied:
+                skipped.setdefault("only its requester or an admin of its account may cancel it", []).append(run.id)
+            except AlreadyEnded:
+                skipped.setdefault("it had already ended", []).append(run.id)
+            else:
+                canceled += 1
+        self.message_user(
+            request,
+            f"Canceled {canceled} run{'s' if canceled != 1 else ''}.",
+            messages.SUCCESS if canceled else messages.INFO,
         )
         for reason, ids in skipped.items():
             self.message_user(request, f"Skipped {', '.join(ids)}: {reason}.", messages.WARNING)

@@ -17,6 +17,7 @@ class Event(AppendOnlyModel):
     class Action(models.TextChoices):
         RUN_REQUESTED = "run.requested", "Requested a report run"
         RUN_RERUN = "run.rerun", "Re-ran a report run"
+        RUN_CANCELED = "run.canceled", "Canceled a report run"
         FILE_DOWNLOADED = "file.downloaded", "Downloaded a file"
         LEDGER_IMPORTED = "ledger.imported", "Imported ledger data"
         KEY_CREATED = "api_key.created", "Created an API key"
