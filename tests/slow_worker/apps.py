@@ -82,4 +82,4 @@ def slow_query(seconds: float, counter: Path) -> None:
         return statement(f"SELECT * FROM ({select}) slowed ORDER BY slow_row(1)")
 
     engine._lines = slow_lines  # type: ignore[assignment]
-    engine._statement = slow_statement  # type: ignore[assignment]
+    engine._statement = slow_statement
