@@ -24,7 +24,11 @@ class Watcher:
 
     @contextmanager
     def reading(self, connection: BaseDatabaseWrapper) -> Iterator[None]:
-        """The report runs statements on `connection` inside this block: they may be interrupted."""
+        """The report runs statements on `connection` inside this block: they may be interrupted.
+
+        The calling thread's own wrapper (`connections[alias]`), not `django.db.connection`, a
+        proxy that would resolve in the thread that interrupts.
+        """
         yield
 
 
