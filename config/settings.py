@@ -310,6 +310,9 @@ REPORT_MAX_ENQUEUES = 5
 # every 30 s: within a minute), up to REPORT_MAX_ATTEMPTS attempts in all.
 REPORT_HEARTBEAT_SECONDS = env.float("REPORT_HEARTBEAT_SECONDS", default=5.0)
 REPORT_STALE_AFTER = env.float("REPORT_STALE_AFTER", default=30.0)
+# A running attempt's progress (rows written) is written at most this often, and a cancel
+# reaches its query within about as long (services.heartbeat).
+REPORT_PROGRESS_SECONDS = env.float("REPORT_PROGRESS_SECONDS", default=1.0)
 REPORT_MAX_ATTEMPTS = env.int("REPORT_MAX_ATTEMPTS", default=3)
 # /healthz writes and deletes a tiny file in report storage at most this often per process.
 REPORT_STORAGE_PROBE_SECONDS = 10.0

@@ -25,5 +25,6 @@ API_RATE_LIMIT_PER_KEY = API_RATE_LIMIT_PER_ACCOUNT = RUN_RATE_LIMIT_PER_ACCOUNT
 # settings fixture): their rows live in the test's open transaction, which the heartbeat
 # thread's own connection cannot see (PostgreSQL) or must wait for (SQLite's write lock).
 REPORT_HEARTBEAT_SECONDS = env.float("REPORT_HEARTBEAT_SECONDS", default=3600.0)  # noqa: F405
+REPORT_PROGRESS_SECONDS = env.float("REPORT_PROGRESS_SECONDS", default=3600.0)  # noqa: F405
 # Tests deliver webhooks to servers they start on 127.0.0.1 (one test turns the rule back on).
 WEBHOOKS_ALLOW_PRIVATE_URLS = True

@@ -12,6 +12,7 @@ urlpatterns = [
     path("payouts", views.payout_search, name="payout-search"),
     path("runs/<str:run_id>", views.run_detail, name="run-detail"),
     path("runs/<str:run_id>/download", views.run_download, name="run-download"),
+    path("runs/<str:run_id>/cancel", views.run_cancel, name="run-cancel"),
     path("mode", views.switch_mode, name="switch-mode"),
     path("api-keys", views.api_keys, name="api-keys"),
     path("settings", views.account_settings, name="account-settings"),

@@ -50,8 +50,8 @@ def worker_gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     gate.set()  # never leave the worker waiting when the test failed early
 
 
-def add_other_runs(account, user):
-    """A failed and a pending run, so the screenshot shows every state."""
+def add_other_runs(account, user) -> ReportRun:
+    """A failed run and a running one (1,234 of 5,000 rows written), so the screenshot shows every state."""
     now = timezone.now()
     august = {
         "interval_start": int(datetime(2025, 8, 1, tzinfo=UTC).timestamp()),
@@ -65,7 +65,16 @@ def add_other_runs(account, user):
         created=now - timedelta(minutes=42),
     )
     failed.mark_failed("The report took longer than 10 minutes and was stopped. Try a shorter interval.")
-    ReportRunFactory(account=account, requested_by=user, report_type_id="payouts.itemized.1", parameters=august)
+    running = ReportRunFactory(
+        account=account, requested_by=user, report_type_id="payouts.itemized.1", parameters=august
+    )
+    assert running.claim()
+    # As its worker's heartbeat writes it (no worker runs it here: the test cancels it).
+    started = timezone.now() - timedelta(seconds=10)
+    ReportRun.objects.filter(pk=running.pk).update(
+        started_at=started, heartbeat_at=timezone.now(), rows_written=1234, rows_expected=5000
+    )
+    return running
 
 
 def test_request_report_watch_it_succeed_and_download(
@@ -126,13 +135,26 @@ def test_request_report_watch_it_succeed_and_download(
     run.refresh_from_db()
     assert report_files.holds(run.result.storage_name)  # served from the bucket on the S3 leg (tests/report_storage.py)
 
-    add_other_runs(account, user)
+    running = add_other_runs(account, user)
     page.reload()
     statuses = page.locator("#run-table .status")
     expect(statuses).to_have_text(["Pending", "Succeeded", "Failed"])
+    row = page.locator(f"#run-{running.id}")
+    expect(row).to_contain_text("1,234 of 5,000 rows")
     if os.environ.get("UPDATE_SCREENSHOT") == "1" or not SCREENSHOT.exists():
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOT)
+
+    # Cancel it: the browser asks, the row flips to failed at its next poll, without a reload.
+    navigations.clear()
+    questions: list[str] = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
+    row.get_by_role("button", name="Cancel").click()
+    expect(page.locator("#run-notice")).to_contain_text("Canceled: the run stopped and keeps no file")
+    expect(row.locator(".status")).to_have_text("Failed", timeout=10_000)
+    expect(row).to_contain_text("Canceled by finance")
+    assert questions == ["Cancel this run? It stops now and keeps no file."]
+    assert navigations == []
 
     assert console_errors == []
 

@@ -163,7 +163,7 @@ def test_engine_statement_scans_the_interval_by_index(big_ledger, monkeypatch):
     params = one_day(big_ledger)
     seen: list[tuple[str, list]] = []
 
-    def record(cursor, statement, args, out):
+    def record(cursor, statement, args, out, watcher):
         seen.append((statement.removeprefix("COPY (").split(") TO STDOUT")[0], args))
         return 0
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy
 
 from reporting.models import (
     Event,
@@ -70,7 +71,7 @@ class EventAdmin(ModeColumn, ReadOnlyAdmin[Event]):
         Event.Action.KEY_REVOKED: "admin:reporting_apikey_change",
     }
 
-    @admin.display(description="object", ordering="object_id")
+    @admin.display(description=gettext_lazy("object"), ordering="object_id")
     def object_link(self, event: Event) -> str:
         url_name = self.OBJECT_ADMINS.get(event.action)
         if not event.object_id:
@@ -83,7 +84,7 @@ class EventAdmin(ModeColumn, ReadOnlyAdmin[Event]):
             event.object_id,
         )
 
-    @admin.display(description="data")
+    @admin.display(description=gettext_lazy("data"))
     def data_json(self, event: Event) -> SafeString:
         return pretty_json(event.data)
 

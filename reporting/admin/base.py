@@ -171,7 +171,7 @@ class ReadOnlyAdmin(TenantScopedAdmin[_M]):
 class ModeColumn:
     """The `mode` column (test or live) of an admin whose rows each belong to one mode."""
 
-    @admin.display(description="mode", ordering="livemode")
+    @admin.display(description=gettext_lazy("mode"), ordering="livemode")
     def mode(self, obj: Any) -> str:
         return mode_label(obj.livemode)
 

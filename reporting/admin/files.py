@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.core.exceptions import ObjectDoesNotExist
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy
 
 from reporting.models import File
 
@@ -43,11 +44,11 @@ class FileAdmin(ModeColumn, ReadOnlyAdmin[File]):
     )
     readonly_fields = ("mode", "size_display", "run")
 
-    @admin.display(description="size", ordering="size")
+    @admin.display(description=gettext_lazy("size"), ordering="size")
     def size_display(self, file: File) -> str:
         return filesizeformat(file.size)
 
-    @admin.display(description="report run")
+    @admin.display(description=gettext_lazy("report run"))
     def run(self, file: File) -> str:
         try:
             return admin_link(file.report_run)

@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
 from reporting.models import ApiKey, Door, Membership
 from reporting.services import Caller, revoke_key
@@ -50,7 +51,7 @@ class ApiKeyAdmin(ModeColumn, ReadOnlyAdmin[ApiKey]):
     readonly_fields = ("masked", "mode")
     actions = ("revoke",)
 
-    @admin.display(description="key")
+    @admin.display(description=gettext_lazy("key"))
     def masked(self, key: ApiKey) -> str:
         return key.masked
 
@@ -63,7 +64,7 @@ class ApiKeyAdmin(ModeColumn, ReadOnlyAdmin[ApiKey]):
             and Membership.objects.filter(user=requesting_user(request), role=Membership.Role.ADMIN).exists()
         )
 
-    @admin.action(description="Revoke selected keys", permissions=["revoke"])
+    @admin.action(description=gettext_lazy("Revoke selected keys"), permissions=["revoke"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
         user = requesting_user(request)
         revoked = 0

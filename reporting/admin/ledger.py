@@ -40,11 +40,11 @@ class LedgerAdmin(ModeColumn, ReadOnlyAdmin[_M]):
     list_per_page = 50
 
     # Transactions and payouts both keep an amount and a fee in the currency's minor units.
-    @admin.display(description="amount", ordering="amount")
+    @admin.display(description=gettext_lazy("amount"), ordering="amount")
     def amount_display(self, row: BalanceTransaction | Payout) -> str:
         return format_money(row.amount, row.currency)
 
-    @admin.display(description="fee", ordering="fee")
+    @admin.display(description=gettext_lazy("fee"), ordering="fee")
     def fee_display(self, row: BalanceTransaction | Payout) -> str:
         return format_money(row.fee, row.currency)
 
@@ -129,7 +129,7 @@ class BalanceTransactionAdmin(LedgerImportMixin, LedgerAdmin[BalanceTransaction]
         "customer_facing_amount_display",
     )
 
-    @admin.display(description="net", ordering="net")
+    @admin.display(description=gettext_lazy("net"), ordering="net")
     def net_display(self, txn: BalanceTransaction) -> str:
         return format_money(txn.net, txn.currency)
 
@@ -147,7 +147,7 @@ class BalanceTransactionAdmin(LedgerImportMixin, LedgerAdmin[BalanceTransaction]
             "{}<br>{}", display_for_value(txn.created, EMPTY), display_for_value(txn.available_on, EMPTY)
         )
 
-    @admin.display(description="customer facing amount")
+    @admin.display(description=gettext_lazy("customer facing amount"))
     def customer_facing_amount_display(self, txn: BalanceTransaction) -> str:
         return format_money(txn.customer_facing_amount, txn.customer_facing_currency)
 
@@ -212,7 +212,7 @@ class PayoutAdmin(LedgerAdmin[Payout]):
     )
     readonly_fields = ("mode", "amount_display", "fee_display", "settled_transactions")
 
-    @admin.display(description="settled transactions")
+    @admin.display(description=gettext_lazy("settled transactions"))
     def settled_transactions(self, payout: Payout) -> str:
         if not payout.automatic:
             return EMPTY

@@ -18,6 +18,7 @@ from reporting.models import (
     ReportRun,
 )
 from reporting.services import Caller, RunRequestError, request_run
+from reporting.services.cancel import AlreadyEnded, cancel_run
 
 from .base import (
     EMPTY,
@@ -64,7 +65,7 @@ class ReportRunAdmin(ModeColumn, ReadOnlyAdmin[ReportRun]):
     search_fields = ("id__exact", "result__id__exact")
     search_help_text = "A report run id (frr_…) or its file's id (file_…)."
     date_hierarchy = "created"
-    actions = ("rerun",)
+    actions = ("rerun", "cancel")
     fieldsets = (
         (None, {"fields": ("id", "account", "mode", "report_type", "status", "error")}),
         (
@@ -96,7 +97,7 @@ class ReportRunAdmin(ModeColumn, ReadOnlyAdmin[ReportRun]):
                 )
             },
         ),
-        ("Result", {"fields": ("result", "file_size", "file_sha256", "row_count")}),
+        ("Result", {"fields": ("result", "file_size", "file_sha256", "row_count", "rows_written", "rows_expected")}),
         ("Re-runs", {"fields": ("rerun_of", "reruns")}),
     )
     readonly_fields = (
@@ -109,7 +110,7 @@ class ReportRunAdmin(ModeColumn, ReadOnlyAdmin[ReportRun]):
         "reruns",
     )
 
-    @admin.display(description="requested by")
+    @admin.display(description=gettext_lazy("requested by"))
     def requester(self, run: ReportRun) -> str:
         if run.requested_by is not None:
             who = run.requested_by.get_username()
@@ -138,23 +139,23 @@ class ReportRunAdmin(ModeColumn, ReadOnlyAdmin[ReportRun]):
         )
         return f"{rows} · {self.file_size(run)} · {self.duration(run)}"
 
-    @admin.display(description="duration")
+    @admin.display(description=gettext_lazy("duration"))
     def duration(self, run: ReportRun) -> str:
         return format_duration(run.duration)
 
-    @admin.display(description="file size", ordering="result__size")
+    @admin.display(description=gettext_lazy("file size"), ordering="result__size")
     def file_size(self, run: ReportRun) -> str:
         return EMPTY if run.result is None else filesizeformat(run.result.size)
 
-    @admin.display(description="file sha256")
+    @admin.display(description=gettext_lazy("file sha256"))
     def file_sha256(self, run: ReportRun) -> str:
         return EMPTY if run.result is None else run.result.sha256
 
-    @admin.display(description="parameters")
+    @admin.display(description=gettext_lazy("parameters"))
     def parameters_json(self, run: ReportRun) -> SafeString:
         return pretty_json(run.parameters)
 
-    @admin.display(description="re-runs")
+    @admin.display(description=gettext_lazy("re-runs"))
     def reruns(self, run: ReportRun) -> str:
         reruns = run.reruns.order_by("created", "id")
         if not reruns:
@@ -165,7 +166,7 @@ class ReportRunAdmin(ModeColumn, ReadOnlyAdmin[ReportRun]):
         """Re-running is requesting a run: no model permission fits (`change_reportrun` would mean editing rows)."""
         return may_request_somewhere(self, request)
 
-    @admin.action(description="Re-run selected runs", permissions=["rerun"])
+    @admin.action(description=gettext_lazy("Re-run selected runs"), permissions=["rerun"])
     def rerun(self, request: HttpRequest, queryset: QuerySet[ReportRun]) -> None:
         user = requesting_user(request)
         queued = 0
@@ -184,6 +185,32 @@ class ReportRunAdmin(ModeColumn, ReadOnlyAdmin[ReportRun]):
             request,
             f"Queued {queued} new run{'s' if queued != 1 else ''}.",
             messages.SUCCESS if queued else messages.INFO,
+        )
+        for reason, ids in skipped.items():
+            self.message_user(request, f"Skipped {', '.join(ids)}: {reason}.", messages.WARNING)
+
+    def has_cancel_permission(self, request: HttpRequest) -> bool:
+        """Canceling is the requester's or an account admin's (services.cancel checks each run)."""
+        return may_request_somewhere(self, request)
+
+    @admin.action(description=gettext_lazy("Cancel selected pending runs"), permissions=["cancel"])
+    def cancel(self, request: HttpRequest, queryset: QuerySet[ReportRun]) -> None:
+        user = requesting_user(request)
+        canceled = 0
+        skipped: dict[str, list[str]] = {}
+        for run in queryset.select_related("account").order_by("created", "id"):
+            try:
+                cancel_run(Caller(run.account, run.livemode, Door.ADMIN, user=user), run)
+            except PermissionDenied:
+                skipped.setdefault("only its requester or an admin of its account may cancel it", []).append(run.id)
+            except AlreadyEnded:
+                skipped.setdefault("it had already ended", []).append(run.id)
+            else:
+                canceled += 1
+        self.message_user(
+            request,
+            f"Canceled {canceled} run{'s' if canceled != 1 else ''}.",
+            messages.SUCCESS if canceled else messages.INFO,
         )
         for reason, ids in skipped.items():
             self.message_user(request, f"Skipped {', '.join(ids)}: {reason}.", messages.WARNING)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy
 
 from reporting.models import Schedule, ScheduledRun
 
@@ -56,10 +57,10 @@ class ScheduleAdmin(ModeColumn, ReadOnlyAdmin[Schedule]):
     readonly_fields = ("mode", "cadence_text")
     inlines = (ScheduledRunInline,)
 
-    @admin.display(description="runs")
+    @admin.display(description=gettext_lazy("runs"))
     def cadence_text(self, schedule: Schedule) -> str:
         return schedule.cadence_text
 
-    @admin.display(description="paused", ordering="paused_at")
+    @admin.display(description=gettext_lazy("paused"), ordering="paused_at")
     def paused(self, schedule: Schedule) -> str:
         return schedule.pause_reason or ("yes" if schedule.is_paused else "")

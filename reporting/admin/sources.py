@@ -18,6 +18,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy
 
 from reporting.models import DataWatermark, Door, StripeSource
 from reporting.services import Caller
@@ -85,22 +86,22 @@ class StripeSourceAdmin(ModeColumn, ReadOnlyAdmin[StripeSource]):
         watermark = DataWatermark.objects.filter(account=OuterRef("account"), livemode=OuterRef("livemode"))
         return super().get_queryset(request).annotate(watermark=Subquery(watermark.values("complete_through")[:1]))
 
-    @admin.display(description="ledger complete through", ordering="watermark")
+    @admin.display(description=gettext_lazy("ledger complete through"), ordering="watermark")
     def complete_through(self, source: StripeSource) -> str:
         # Formatted as the admin formats its own dates (a method's value would be printed raw on the change page).
         return display_for_value(getattr(source, "watermark", None), EMPTY)
 
-    @admin.display(description="lag", ordering="-watermark")
+    @admin.display(description=gettext_lazy("lag"), ordering="-watermark")
     def lag(self, source: StripeSource) -> str:
         """How far the data reports may read (the watermark) trails now."""
         watermark = getattr(source, "watermark", None)
         return EMPTY if watermark is None else in_words(timezone.now() - watermark)
 
-    @admin.display(description="running", boolean=True, ordering="sync_heartbeat")
+    @admin.display(description=gettext_lazy("running"), boolean=True, ordering="sync_heartbeat")
     def running(self, source: StripeSource) -> bool:
         return SyncStatus(source).running
 
-    @admin.display(description="last error", ordering="last_error")
+    @admin.display(description=gettext_lazy("last error"), ordering="last_error")
     def error(self, source: StripeSource) -> str:
         return Truncator(source.last_error).chars(80) or EMPTY
 
@@ -108,7 +109,7 @@ class StripeSourceAdmin(ModeColumn, ReadOnlyAdmin[StripeSource]):
         """Like the dashboard's "Sync now": analysts and admins of an account (each source checked in the action)."""
         return may_request_somewhere(self, request)
 
-    @admin.action(description="Sync selected sources now", permissions=["sync"])
+    @admin.action(description=gettext_lazy("Sync selected sources now"), permissions=["sync"])
     def sync_now(self, request: HttpRequest, queryset: QuerySet[StripeSource]) -> None:
         user = requesting_user(request)
         queued = 0

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy
 
 from reporting.models import ApiEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from reporting.services.deliveries import pending_count
@@ -34,11 +35,11 @@ class ApiEventAdmin(ModeColumn, ReadOnlyAdmin[ApiEvent]):
     def get_queryset(self, request: HttpRequest) -> QuerySet[ApiEvent]:
         return super().get_queryset(request).annotate(pending=pending_count())
 
-    @admin.display(description="pending webhooks", ordering="pending")
+    @admin.display(description=gettext_lazy("pending webhooks"), ordering="pending")
     def pending_webhooks(self, event: ApiEvent) -> int:
         return int(getattr(event, "pending", 0))
 
-    @admin.display(description="data")
+    @admin.display(description=gettext_lazy("data"))
     def payload(self, event: ApiEvent) -> SafeString:
         return pretty_json(event.data)
 
@@ -65,7 +66,7 @@ class WebhookEndpointAdmin(ModeColumn, ReadOnlyAdmin[WebhookEndpoint]):
     exclude = ("encrypted_secret",)
     readonly_fields = ("mode",)
 
-    @admin.display(description="events")
+    @admin.display(description=gettext_lazy("events"))
     def events(self, endpoint: WebhookEndpoint) -> str:
         return ", ".join(endpoint.enabled_events)
 
@@ -83,7 +84,7 @@ class AttemptInline(admin.TabularInline[WebhookAttempt, WebhookDelivery]):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.display(description="response body")
+    @admin.display(description=gettext_lazy("response body"))
     def body(self, attempt: WebhookAttempt) -> str:
         return Truncator(attempt.response_body).chars(300) or EMPTY
 
@@ -120,10 +121,10 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin[WebhookDelivery]):
     )
     inlines = (AttemptInline,)
 
-    @admin.display(description="type", ordering="event__type")
+    @admin.display(description=gettext_lazy("type"), ordering="event__type")
     def event_type(self, delivery: WebhookDelivery) -> str:
         return delivery.event.type
 
-    @admin.display(description="last error", ordering="last_error")
+    @admin.display(description=gettext_lazy("last error"), ordering="last_error")
     def error(self, delivery: WebhookDelivery) -> str:
         return Truncator(delivery.last_error).chars(80) or EMPTY

@@ -18,6 +18,7 @@ class Event(AppendOnlyModel):
     class Action(models.TextChoices):
         RUN_REQUESTED = "run.requested", _("Requested a report run")
         RUN_RERUN = "run.rerun", _("Re-ran a report run")
+        RUN_CANCELED = "run.canceled", _("Canceled a report run")
         FILE_DOWNLOADED = "file.downloaded", _("Downloaded a file")
         LEDGER_IMPORTED = "ledger.imported", _("Imported ledger data")
         KEY_CREATED = "api_key.created", _("Created an API key")

@@ -155,6 +155,11 @@ class ReportRun(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
     row_count = models.BigIntegerField(null=True, blank=True)
+    # Progress of the current attempt, written by its heartbeat (services.heartbeat) at most once a
+    # REPORT_PROGRESS_SECONDS: rows in the file so far, and how many the daily totals say it will
+    # have (None where they cannot tell before the rows are read: summaries, reconciliations).
+    rows_written = models.BigIntegerField(null=True, blank=True)
+    rows_expected = models.BigIntegerField(null=True, blank=True)
     data_watermark = models.DateTimeField(
         null=True, blank=True, help_text=_("The ledger was complete up to here when the run was accepted.")
     )
@@ -238,17 +243,28 @@ class ReportRun(models.Model):
             type(self)
             .objects.pending()
             .filter(free, pk=self.pk, attempts=self.attempts)
-            .update(attempts=attempt, started_at=now, heartbeat_at=now)
+            .update(attempts=attempt, started_at=now, heartbeat_at=now, rows_written=None)
         )
         if taken:
             self.attempts, self.started_at, self.heartbeat_at = attempt, now, now
         return bool(taken)
 
-    def beat(self) -> bool:
-        """Write this attempt's heartbeat; False when the run is no longer this attempt's to finish."""
-        return bool(
-            type(self).objects.pending().filter(pk=self.pk, attempts=self.attempts).update(heartbeat_at=timezone.now())
-        )
+    def beat(self, rows_written: int | None = None) -> bool:
+        """Write this attempt's heartbeat (and its rows so far); False when the run is no longer this attempt's."""
+        progress = {} if rows_written is None else {"rows_written": rows_written}
+        return bool(self._mine().update(heartbeat_at=timezone.now(), **progress))
+
+    def is_mine(self) -> bool:
+        """Whether the run is still pending for this attempt: a read, for a heartbeat with nothing new to write."""
+        return self._mine().exists()
+
+    def start_progress(self, rows_expected: int | None) -> None:
+        """Record how many rows this attempt is expected to write, and none written yet."""
+        self._mine().update(rows_expected=rows_expected, rows_written=0)
+        self.rows_expected, self.rows_written = rows_expected, 0
+
+    def _mine(self) -> ReportRunQuerySet:
+        return type(self).objects.pending().filter(pk=self.pk, attempts=self.attempts)
 
     def release(self, *, stale_before: datetime) -> bool:
         """Hand a run whose attempt went silent back to the queue (unclaimed, not queued); False if it moved on."""

@@ -16,7 +16,7 @@ from .documented import NINE
 from .formats import Row, money, text
 from .ledger import in_interval, ledger
 from .summaries import CategorySummary
-from .totals import Totals, rows_in, totals
+from .totals import Totals, rows_in, rows_on_side, totals
 
 
 class BalanceSummary(SummaryReport):
@@ -82,6 +82,9 @@ class BalanceChangeFromActivityItemized(ItemizedReport):
     def expected_rows(self, params: Params) -> int:
         assert params.interval_end is not None
         return rows_in(params, params.interval_start, params.interval_end, ~Q(reporting_category__in=PAYOUT_CATEGORIES))
+
+    def rows_to_write(self, params: Params) -> int | None:
+        return rows_on_side(params, payouts=False)
 
 
 class BalanceChangeFromActivityItemized2(BalanceChangeFromActivityItemized):

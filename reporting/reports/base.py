@@ -19,12 +19,14 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import IO, Any, ClassVar
 from zoneinfo import ZoneInfo
 
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 
 from reporting.models.ledger import METADATA_FIELDS
 
 from . import documented, engine
 from .formats import Formatter, Row, csv_line, fields_of, metadata, write_rows
+from .watcher import UNWATCHED, Watcher
 
 UTC = ZoneInfo("UTC")
 # The parameters of the itemized types (Stripe's catalogue); the first two are required.
@@ -138,13 +140,26 @@ class Report:
         """
         raise NotImplementedError
 
-    def write(self, params: Params, out: IO[bytes]) -> int:
-        """Stream the report as UTF-8 CSV into the binary `out`; return the number of data rows."""
+    def rows_to_write(self, params: Params) -> int | None:
+        """Return how many data rows the file will have, when the daily totals tell it before a row is read.
+
+        None where they cannot: summaries (a few rows) and the reconciliations (which
+        rows a payout settled is known only by reading them). A running run shows
+        its progress against it.
+        """
+        return None
+
+    def write(self, params: Params, out: IO[bytes], watcher: Watcher = UNWATCHED) -> int:
+        """Stream the report as UTF-8 CSV into the binary `out`; return the number of data rows.
+
+        `watcher` hears the rows as they are written and which connections the report reads on.
+        """
         columns = self.selected_columns(params)
         out.write(csv_line(c.name for c in columns).encode())
-        return self.write_data(params, columns, out)
+        with watcher.reading(connections[DEFAULT_DB_ALIAS]):
+            return self.write_data(params, columns, out, watcher)
 
-    def write_data(self, params: Params, columns: Sequence[Column], out: IO[bytes]) -> int:
+    def write_data(self, params: Params, columns: Sequence[Column], out: IO[bytes], watcher: Watcher) -> int:
         """Write the data rows, after the header; return how many."""
         raise NotImplementedError
 
@@ -171,8 +186,8 @@ class SummaryReport(Report):
         """Yield the rows, each a mapping with (at least) the `fields` the selected columns read."""
         raise NotImplementedError
 
-    def write_data(self, params: Params, columns: Sequence[Column], out: IO[bytes]) -> int:
-        return write_rows(self.rows(params, fields_of(columns)), columns, params, out)
+    def write_data(self, params: Params, columns: Sequence[Column], out: IO[bytes], watcher: Watcher) -> int:
+        return write_rows(self.rows(params, fields_of(columns)), columns, params, out, watcher)
 
 
 class ItemizedReport(Report):
@@ -185,5 +200,5 @@ class ItemizedReport(Report):
         """Return the ledger rows the report lists, in any order."""
         raise NotImplementedError
 
-    def write_data(self, params: Params, columns: Sequence[Column], out: IO[bytes]) -> int:
-        return engine.stream(self.queryset(params), columns, params, out, self.ordering)
+    def write_data(self, params: Params, columns: Sequence[Column], out: IO[bytes], watcher: Watcher) -> int:
+        return engine.stream(self.queryset(params), columns, params, out, self.ordering, watcher)

@@ -27,6 +27,7 @@ from psycopg import sql as pg_sql
 
 from .formats import CHUNK_ROWS, currency_unit, fields_of, write_rows
 from .totals import rows_per_day
+from .watcher import UNWATCHED, Watcher
 
 if TYPE_CHECKING:
     import psycopg
@@ -52,8 +53,12 @@ def stream(
     params: Params,
     out: IO[bytes],
     ordering: Sequence[str],
+    watcher: Watcher = UNWATCHED,
 ) -> int:
-    """Write the data rows of `queryset`, sorted by the `ordering` fields, as CSV lines; return how many."""
+    """Write the data rows of `queryset`, sorted by the `ordering` fields, as CSV lines; return how many.
+
+    `watcher` hears the rows once per chunk, and the second connection of a parallel copy.
+    """
     fields = fields_of(columns)
     alias = {field: f"f{i}" for i, field in enumerate(fields)}
     keys = {f"o{i}": F(field) for i, field in enumerate(ordering)}
@@ -73,7 +78,7 @@ def stream(
     ]
     sql_exprs = [e for e in exprs if e is not None]
     if len(sql_exprs) < len(exprs):
-        return _python(queryset.order_by(*ordering), columns, fields, params, out)
+        return _python(queryset.order_by(*ordering), columns, fields, params, out, watcher)
     sql, args = [e[0] for e in sql_exprs], [a for e in sql_exprs for a in e[1]]
     order = f"ORDER BY {', '.join(f't.{key}' for key in keys)}"
     if vendor == "postgresql":
@@ -83,11 +88,11 @@ def stream(
 
         split = _split_point(connection, params) if ordering[0] == "effective_at" else None
         if split is None:
-            return _copy(connection, select(), [*args, *inner_params], out)
+            return _copy(connection, select(), [*args, *inner_params], out, watcher)
         halves = (select("WHERE i.o0 < %s"), select("WHERE i.o0 >= %s"))
-        return _parallel_copy(connection, halves, [*args, *inner_params, split], out)
+        return _parallel_copy(connection, halves, [*args, *inner_params, split], out, watcher)
     line = _sql_line(sql, [c.format.quote_free for c in columns], [_never_null(queryset.model, c) for c in columns])
-    return _lines(connection, f"SELECT {line} FROM ({inner_sql}) t {order}", [*args, *inner_params], out)
+    return _lines(connection, f"SELECT {line} FROM ({inner_sql}) t {order}", [*args, *inner_params], out, watcher)
 
 
 def _units(columns: Sequence[Column]) -> dict[str, str]:
@@ -108,13 +113,13 @@ def _pg_rows(inner_sql: str, keys: dict[str, Any], alias: dict[str, str], units:
     return f"SELECT i.*{unit_sql} FROM ({inner_sql}) i {where} ORDER BY {order} OFFSET 0"
 
 
-def _copy(connection: BaseDatabaseWrapper, select: str, params: list[Any], out: IO[bytes]) -> int:
+def _copy(connection: BaseDatabaseWrapper, select: str, params: list[Any], out: IO[bytes], watcher: Watcher) -> int:
     """Copy the rows of `select` into `out` as CSV; return how many."""
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         for setting in SESSION:
             cursor.execute(setting)
         # psycopg's own cursor: Django's wrapper has no copy().
-        return _copy_rows(cursor.cursor, _statement(select), params, out)
+        return _copy_rows(cursor.cursor, _statement(select), params, out, watcher)
 
 
 def _split_point(connection: BaseDatabaseWrapper, params: Params) -> datetime | None:
@@ -143,7 +148,9 @@ def _split_point(connection: BaseDatabaseWrapper, params: Params) -> datetime | 
     return None
 
 
-def _parallel_copy(connection: BaseDatabaseWrapper, halves: Sequence[str], params: list[Any], out: IO[bytes]) -> int:
+def _parallel_copy(
+    connection: BaseDatabaseWrapper, halves: Sequence[str], params: list[Any], out: IO[bytes], watcher: Watcher
+) -> int:
     """Copy the two halves' rows at once, on two connections sharing one snapshot; write them in order.
 
     The first half streams into `out` from Django's connection; the second, from
@@ -160,6 +167,7 @@ def _parallel_copy(connection: BaseDatabaseWrapper, halves: Sequence[str], param
             connection.cursor() as ours,
             other.cursor() as theirs,
             other.connection.transaction(),
+            watcher.reading(other),
         ):
             ours.execute(SNAPSHOT_READER)
             ours.execute("SELECT pg_export_snapshot()")
@@ -170,8 +178,8 @@ def _parallel_copy(connection: BaseDatabaseWrapper, halves: Sequence[str], param
                 for setting in PARALLEL_SESSION:
                     cursor.execute(setting)
             with tempfile.TemporaryFile() as spill, ThreadPoolExecutor(max_workers=1) as pool:
-                later = pool.submit(_copy_rows, theirs.cursor, second, params, spill)
-                count = _copy_rows(ours.cursor, first, params, out)
+                later = pool.submit(_copy_rows, theirs.cursor, second, params, spill, watcher)
+                count = _copy_rows(ours.cursor, first, params, out, watcher)
                 count += later.result()
                 spill.seek(0)
                 shutil.copyfileobj(spill, out)
@@ -185,7 +193,7 @@ def _statement(select: str) -> str:
     return f"COPY ({select}) TO STDOUT WITH (FORMAT csv, FORCE_QUOTE *)"
 
 
-def _copy_rows(cursor: psycopg.Cursor[Any], statement: str, params: list[Any], out: IO[bytes]) -> int:
+def _copy_rows(cursor: psycopg.Cursor[Any], statement: str, params: list[Any], out: IO[bytes], watcher: Watcher) -> int:
     """Pass a COPY's output to `out`, CHUNK_ROWS rows per write; return its row count.
 
     PostgreSQL sends a COPY row by row; one write (and one hash update) per
@@ -199,8 +207,11 @@ def _copy_rows(cursor: psycopg.Cursor[Any], statement: str, params: list[Any], o
             if n % CHUNK_ROWS == 0:
                 out.write(buffer)
                 buffer.clear()
+                watcher.rows(CHUNK_ROWS)
     out.write(buffer)
-    return int(cursor.rowcount)
+    count = int(cursor.rowcount)
+    watcher.rows(count % CHUNK_ROWS)
+    return count
 
 
 def _sql_line(sql: Sequence[str], quote_free: Sequence[bool], never_null: Sequence[bool]) -> str:
@@ -230,7 +241,7 @@ def _quoted_run(cells: Sequence[str]) -> str:
     return """'"' || """ + """ || '","' || """.join(cells) + """ || '"'"""
 
 
-def _lines(connection: BaseDatabaseWrapper, statement: str, params: list[Any], out: IO[bytes]) -> int:
+def _lines(connection: BaseDatabaseWrapper, statement: str, params: list[Any], out: IO[bytes], watcher: Watcher) -> int:
     """Run a SELECT of whole CSV lines and write them CHUNK_ROWS at a time; return how many."""
     count = 0
     with connection.cursor() as cursor:
@@ -238,6 +249,7 @@ def _lines(connection: BaseDatabaseWrapper, statement: str, params: list[Any], o
         while rows := cursor.fetchmany(CHUNK_ROWS):
             out.write(("\n".join(r[0] for r in rows) + "\n").encode())
             count += len(rows)
+            watcher.rows(len(rows))
     return count
 
 
@@ -254,7 +266,12 @@ def _never_null(model: type[models.Model], column: Column) -> bool:
 
 
 def _python(
-    queryset: models.QuerySet[Any], columns: Sequence[Column], fields: list[str], params: Params, out: IO[bytes]
+    queryset: models.QuerySet[Any],
+    columns: Sequence[Column],
+    fields: list[str],
+    params: Params,
+    out: IO[bytes],
+    watcher: Watcher,
 ) -> int:
     """Format in Python: the ORM converts values (datetimes) that raw SQLite rows leave as text."""
-    return write_rows(queryset.values(*fields).iterator(chunk_size=CHUNK_ROWS), columns, params, out)
+    return write_rows(queryset.values(*fields).iterator(chunk_size=CHUNK_ROWS), columns, params, out, watcher)

@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo
 from reporting.currencies import EXPONENTS, format_amount
 from reporting.spreadsheet import QUOTE, TRIGGERS, protect
 
+from .watcher import UNWATCHED, Watcher
+
 if TYPE_CHECKING:
     from .base import Column, Params
 
@@ -266,11 +268,14 @@ def csv_line(cells: Iterable[str | None]) -> str:
     return ",".join("" if c is None else '"' + c.replace('"', '""') + '"' for c in cells) + "\n"
 
 
-def write_rows(rows: Iterable[Row], columns: Sequence[Column], params: Params, out: IO[bytes]) -> int:
+def write_rows(
+    rows: Iterable[Row], columns: Sequence[Column], params: Params, out: IO[bytes], watcher: Watcher = UNWATCHED
+) -> int:
     """Format rows in Python and write them CHUNK_ROWS lines at a time; return how many."""
     lines = (csv_line(c.format(row, params) for c in columns) for row in rows)
     count = 0
     while chunk := list(islice(lines, CHUNK_ROWS)):
         out.write("".join(chunk).encode())
         count += len(chunk)
+        watcher.rows(len(chunk))
     return count

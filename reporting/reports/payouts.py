@@ -13,7 +13,7 @@ from .documented import ELEVEN
 from .formats import blank_as_null, money, text, timestamp
 from .ledger import in_interval, ledger
 from .summaries import CategorySummary
-from .totals import rows_in
+from .totals import rows_in, rows_on_side
 
 # This report looks from the bank's side: a payout is positive, so every
 # amount is the balance transaction's with the sign flipped.
@@ -59,6 +59,9 @@ class PayoutsItemized(ItemizedReport):
     def expected_rows(self, params: Params) -> int:
         assert params.interval_end is not None
         return rows_in(params, params.interval_start, params.interval_end, Q(reporting_category__in=PAYOUT_CATEGORIES))
+
+    def rows_to_write(self, params: Params) -> int | None:
+        return rows_on_side(params, payouts=True)
 
 
 class PayoutsItemized2(PayoutsItemized):

@@ -119,6 +119,18 @@ def rows_in(params: Params, lo: datetime | None, hi: datetime, where: Q | None =
     return sum(rows for _, rows in rows_per_day(params, lo, hi, scoped))
 
 
+def rows_on_side(params: Params, *, payouts: bool) -> int:
+    """Count the run's transactions in its interval on one side of the categories: payouts, or activity.
+
+    Exact: the whole days from the daily totals, the partial days at the edges from the ledger
+    (as the summaries count them), so an itemized run knows its rows before reading one.
+    """
+    assert params.interval_start is not None
+    assert params.interval_end is not None
+    sums = sums_by_category(params, params.interval_start, params.interval_end)
+    return sum(s.count for (_, category), s in sums.items() if (category in PAYOUT_CATEGORIES) == payouts)
+
+
 def totals(params: Params, lo: datetime | None, hi: datetime) -> dict[str, Totals]:
     """Sum transactions with lo <= effective_at < hi per currency, split into activity and payouts."""
     result: dict[str, Totals] = defaultdict(Totals)

@@ -17,7 +17,7 @@ from reporting.reports import Params, ReportError, get_report
 from reporting.unixtime import from_unix
 
 from . import storage, uploads
-from .heartbeat import Heartbeat
+from .heartbeat import Heartbeat, Superseded
 
 logger = logging.getLogger(__name__)
 
@@ -74,19 +74,24 @@ def execute_report_run(run: ReportRun) -> None:
         run.mark_failed(f"Report type {run.report_type_id} is no longer available.")
         return
     params = params_for(run)
+    if (expected := report.rows_to_write(params)) is not None:
+        run.start_progress(expected)
     with Heartbeat(run) as heartbeat:
         upload = uploads.Upload(storage.attempt_name(run, run.attempts))
         sink = HashingWriter(upload, heartbeat)
         try:
-            row_count = report.write(params, cast(IO[bytes], sink))
+            row_count = report.write(params, cast(IO[bytes], sink), heartbeat)
             heartbeat.check()
             storage_name = upload.commit()
-        except (ReportError, storage.StorageFailed) as exc:
+        except BaseException as exc:
             upload.abort()
-            _fail(run, str(exc))
-            return
-        except BaseException:
-            upload.abort()
+            if heartbeat.lost and not isinstance(exc, Superseded):
+                # Canceled or taken over: the heartbeat interrupted the query (or storage was cleared), and
+                # whatever that raised is not the run's error: the run is no longer this attempt's.
+                raise Superseded(f"{run.id}: attempt {run.attempts} stopped, the run moved on") from exc
+            if isinstance(exc, ReportError | storage.StorageFailed):
+                _fail(run, str(exc))
+                return
             raise
     try:
         with transaction.atomic():

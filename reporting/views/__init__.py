@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .account import account_settings, email_preference, preferences
+from .cancel import run_cancel
 from .catalogue import payout_search, report_types
 from .health import healthz
 from .keys import api_keys, revoke_api_key, switch_mode
@@ -23,6 +24,7 @@ __all__ = [
     "preferences",
     "report_types",
     "revoke_api_key",
+    "run_cancel",
     "run_create",
     "run_detail",
     "run_download",

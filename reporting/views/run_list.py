@@ -17,6 +17,8 @@ from reporting import l10n, services
 from reporting.models import ReportRun
 from reporting.models.runs import ReportRunQuerySet
 from reporting.run_filter_form import RunFilterForm
+from reporting.services import progress
+from reporting.services.cancel import may_cancel
 from reporting.services.run_search import matching, requester_of
 from reporting.templatetags.reporting import interval
 
@@ -45,6 +47,7 @@ RUN_TABLE_FIELDS = (
     "scheduled__id",
     "scheduled__schedule__id",
     "scheduled__schedule__name",
+    *progress.FIELDS,
 )
 
 
@@ -69,7 +72,7 @@ def run_page(request: DashboardRequest, shown: ReportRunQuerySet) -> tuple[list[
     return runs, (runs[-1].id if page.has_more else None), (runs[0].id if after and runs else None)
 
 
-def run_rows(runs: list[ReportRun]) -> list[dict[str, Any]]:
+def run_rows(request: DashboardRequest, runs: list[ReportRun]) -> list[dict[str, Any]]:
     """What the run table shows of each run, formatted in the user's zone."""
     zone = timezone.get_current_timezone()
     rows = []
@@ -91,6 +94,8 @@ def run_rows(runs: list[ReportRun]) -> list[dict[str, Any]]:
                 "schedule": schedule_of(run),
                 "requester": requester_of(run),
                 "door": run.get_requested_via_display(),
+                "progress": progress.progress_of(run),
+                "can_cancel": run.is_pending and may_cancel(request.user, request.membership, run),
             }
         )
     return rows
@@ -114,7 +119,7 @@ def run_list(request: DashboardRequest) -> HttpResponse:
     context = {
         "filters": filters,
         "filter_query": f"{query}&" if query else "",
-        "rows": run_rows(runs),
+        "rows": run_rows(request, runs),
         "older": older,
         "newer": newer,
         "polling": any(run.is_pending for run in runs),

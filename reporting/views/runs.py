@@ -20,6 +20,8 @@ from reporting.models import DailyTotal, ReportRun, ReportType, data_availabilit
 from reporting.models.runs import ReportRunQuerySet
 from reporting.reports import REPORT_TYPES, get_report
 from reporting.schedule_form import ScheduleForm
+from reporting.services.cancel import may_cancel
+from reporting.services.progress import progress_of
 from reporting.services.reruns import OPTIONS
 
 from .access import DashboardRequest, caller, member_required
@@ -154,7 +156,13 @@ def run_detail(request: DashboardRequest, run_id: str) -> HttpResponse:
     )
     template = "reporting/reportrun_detail.html#run-status" if request.htmx else "reporting/reportrun_detail.html"
     # The poll that sees the run succeed brings its preview too (swapped in out of band).
-    context = {"run": run, "schedule": schedule_of(run), "preview": services.preview(run)}
+    context = {
+        "run": run,
+        "schedule": schedule_of(run),
+        "preview": services.preview(run),
+        "progress": progress_of(run),
+        "can_cancel": run.is_pending and may_cancel(request.user, request.membership, run),
+    }
     return TemplateResponse(request, template, context)
 
 

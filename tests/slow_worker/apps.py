@@ -49,3 +49,37 @@ class SlowReportingConfig(ReportingConfig):
             return written
 
         Upload.write = stalling_write  # type: ignore[method-assign]
+
+        if seconds := os.environ.get("SLOW_ROW_SECONDS"):
+            slow_query(float(seconds), Path(os.environ["SLOW_ROW_COUNTER"]))
+
+
+def slow_query(seconds: float, counter: Path) -> None:
+    """Make each itemized export one long query that writes nothing before it ends: it sorts its rows by
+    `slow_row()`, which sleeps `seconds` per row and counts its calls (SQLite: a line in `counter`, defined
+    here; PostgreSQL: the `slow_rows` sequence, defined by the test). A query that stops early counts fewer."""
+    from django.db.backends.signals import connection_created
+
+    from reporting.reports import engine
+
+    def slow_row(value: Any) -> int:
+        time.sleep(seconds)
+        with counter.open("a") as calls:
+            calls.write("+")
+        return 0
+
+    def define(sender: Any, connection: Any, **kwargs: Any) -> None:
+        if connection.vendor == "sqlite":
+            connection.connection.create_function("slow_row", 1, slow_row)  # not deterministic: once per row
+
+    connection_created.connect(define, weak=False)
+    lines, statement = engine._lines, engine._statement
+
+    def slow_lines(connection: Any, sql: str, params: Any, out: Any, watcher: Any) -> int:
+        return lines(connection, f"SELECT * FROM ({sql}) ORDER BY slow_row(1)", params, out, watcher)
+
+    def slow_statement(select: str) -> str:
+        return statement(f"SELECT * FROM ({select}) slowed ORDER BY slow_row(1)")
+
+    engine._lines = slow_lines  # type: ignore[assignment]
+    engine._statement = slow_statement

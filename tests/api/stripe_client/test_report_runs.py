@@ -185,7 +185,7 @@ def test_legacy_api_runs_downloads_and_links(legacy, dashboard, celery_worker, r
 def test_failed_run_on_the_worker(sc, celery_worker, monkeypatch):
     """End to end: the worker (a thread of this process, so the patch reaches it) fails the run."""
 
-    def refuse(self, params, out):
+    def refuse(self, params, out, watcher):
         raise ReportError("Too much data for one file.")
 
     monkeypatch.setattr(BalanceSummary, "write", refuse)
