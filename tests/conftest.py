@@ -65,15 +65,48 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked `postgresql` leave the run on any other database: deselected, not skipped (see above)."""
+    """Each leg runs the tests it can tell apart from the other: deselected, not skipped (see above).
+
+    Tests marked `postgresql` leave the run on any other database. On PostgreSQL, the tests that
+    reach neither the database nor report storage leave it too (`reaches_database_or_storage`):
+    they run the same code on the same machine on both legs, and the SQLite leg runs them.
+    """
     from django.db import connection
 
     if connection.vendor == "postgresql":
-        return
-    deselected = [item for item in items if item.get_closest_marker("postgresql") is not None]
+        keep = reaches_database_or_storage
+    else:
+
+        def keep(item: pytest.Item) -> bool:
+            return item.get_closest_marker("postgresql") is None
+
+    deselected = [item for item in items if not keep(item)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
-        items[:] = [item for item in items if item.get_closest_marker("postgresql") is None]
+        items[:] = [item for item in items if keep(item)]
+
+
+# What a test asks for when it stores or reads report files: on the PostgreSQL leg they are in S3.
+STORAGE_FIXTURES = {"s3_server"}
+
+
+def reaches_database_or_storage(item: pytest.Item) -> bool:
+    """Whether a test can reach the test database or the report storage of its leg.
+
+    The database: every way in (the `django_db` marker, `db`, `transactional_db`, `live_server`,
+    a module's shared rows through `django_db_blocker`) needs `django_db_setup`, which creates the
+    test database; without it pytest-django refuses the connection, so a test that does not have
+    it among its fixtures never reaches the database. Report storage: `report_files` is set up
+    for every test (autouse, tests/report_storage.py), so a test that stores or looks at files
+    asks for it by name, or for the S3 server. Tests marked `postgresql` are kept whatever they use.
+    """
+    if item.get_closest_marker("postgresql") is not None or item.get_closest_marker("django_db") is not None:
+        return True
+    names = set(getattr(item, "fixturenames", ()))
+    if "django_db_setup" in names or names & STORAGE_FIXTURES:
+        return True
+    asked = set(getattr(getattr(item, "_fixtureinfo", None), "argnames", ()))
+    return "report_files" in asked
 
 
 def use_broker(app: Celery, url: str) -> None:

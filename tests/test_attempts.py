@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from reporting import services, tasks
 from reporting.models import File, InvalidTransition, ReportRun, report_storage
-from reporting.services import attempts, storage
+from reporting.services import attempts, notifications, storage
 from reporting.services.heartbeat import Heartbeat, Superseded
 from tests.factories import BalanceTransactionFactory, ReportRunFactory
 from tests.workers import wait_until_terminal, worker_process
@@ -79,6 +79,26 @@ def test_worker_killed_mid_export_costs_a_retry_not_the_run(account, redis_url, 
     assert run.result.sha256 == hashlib.sha256(content).hexdigest()
     # The half-written file is gone: the new attempt's file is the only one.
     assert sorted(p for p in files.rglob("*") if p.is_file()) == [files / run.result.storage_name]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_stopped_just_after_the_success_commits_keeps_the_file(account, report_files, monkeypatch):
+    # The success commits, then its on-commit hooks run (the email's enqueue), still inside the
+    # worker's task: a shutdown (the pool's SIGTERM raises SystemExit) can land there. The run is
+    # succeeded by then, so its file must stay (it was deleted: a succeeded run with no file).
+    run = itemized_run(account)
+    assert run.claim()
+
+    def stopped(run_id: str) -> None:
+        raise SystemExit(-241)
+
+    monkeypatch.setattr(notifications, "queue_email", stopped)
+    with pytest.raises(SystemExit):
+        services.execute_report_run(run)
+
+    run = ReportRun.objects.get(pk=run.pk)
+    assert run.status == "succeeded"
+    assert report_files.names() == [run.result.storage_name]
 
 
 @pytest.mark.integration

@@ -93,8 +93,13 @@ def execute_report_run(run: ReportRun) -> None:
                 _fail(run, str(exc))
                 return
             raise
+    committed: list[bool] = []
     try:
         with transaction.atomic():
+            # The first of this transaction's on-commit hooks: from then on the run names the file. The
+            # hooks after it (the email's enqueue) run inside this block's exit, where a worker's shutdown
+            # or a soft time limit can still raise; the succeeded run must keep its file then.
+            transaction.on_commit(lambda: committed.append(True))
             result = File.objects.create(
                 account_id=run.account_id,
                 livemode=run.livemode,
@@ -108,7 +113,8 @@ def execute_report_run(run: ReportRun) -> None:
     except BaseException:
         # Another attempt or the reaper finished the run first, or the database
         # failed: the file belongs to no run, so it goes.
-        storage.remove(storage_name)
+        if not committed:
+            storage.remove(storage_name)
         raise
     if run.attempts > 1:
         storage.discard_attempt_files(run, keep=run.attempts)  # a straggler that saved after the takeover
