@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 import requests
+from django.conf import settings
 
 from config import run_cluster
 from reporting import embedded_redis
@@ -165,6 +167,11 @@ def test_hosts_that_share_no_disk_lose_no_report_with_a_worker_and_its_var_dir(
         "REDIS_URL": tcp_redis_url,
         "WEB_CONCURRENCY": "1",
     }
+    # The suite's Redis may hold messages that earlier tests queued and never ran (and unacked ones that a
+    # worker restores at start): the cluster's workers would run them too and muddle who made what.
+    redis.Redis.from_url(tcp_redis_url).delete(
+        *(queue.name for queue in settings.CELERY_TASK_QUEUES), "unacked", "unacked_index"
+    )
     cluster = run_cluster.start(cluster_dir, environment, port=free_port(), concurrency=1, demo_rows=200, logs=logs)
     try:
         client = Client(cluster)
