@@ -26,7 +26,8 @@ from reporting.reports.base import Row
 from tests.browser_fixtures import BROWSER, PASSWORD, log_in
 from tests.factories import BalanceTransactionFactory, MembershipFactory, ReportRunFactory, UserFactory
 
-SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "dashboard.png"
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+SCREENSHOT, PREVIEW_SCREENSHOT = DOCS / "dashboard.png", DOCS / "run-preview.png"
 
 pytestmark = BROWSER
 
@@ -141,9 +142,7 @@ def test_request_report_watch_it_succeed_and_download(
     expect(statuses).to_have_text(["Pending", "Succeeded", "Failed"])
     row = page.locator(f"#run-{running.id}")
     expect(row).to_contain_text("1,234 of 5,000 rows")
-    if os.environ.get("UPDATE_SCREENSHOT") == "1" or not SCREENSHOT.exists():
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=SCREENSHOT)
+    screenshot(page, SCREENSHOT)
 
     # Cancel it: the browser asks, the row flips to failed at its next poll, without a reload.
     navigations.clear()
@@ -156,7 +155,21 @@ def test_request_report_watch_it_succeed_and_download(
     assert questions == ["Cancel this run? It stops now and keeps no file."]
     assert navigations == []
 
+    # The run's page shows the result without a download: the waterfall and its table.
+    page.goto(f"{live_server.url}{run.get_absolute_url()}")
+    preview = page.locator("#run-preview")
+    expect(preview.locator("svg").first).to_be_visible()
+    expect(preview.get_by_role("table").first).to_contain_text("83.23")
+    screenshot(page, PREVIEW_SCREENSHOT, full_page=True)
+
     assert console_errors == []
+
+
+def screenshot(page: Page, path: Path, full_page: bool = False) -> None:
+    """The README's pictures: written when missing, or rewritten with UPDATE_SCREENSHOT=1."""
+    if os.environ.get("UPDATE_SCREENSHOT") == "1" or not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=path, full_page=full_page)
 
 
 # The new-run form's widgets
