@@ -181,13 +181,9 @@ class ReportRunAdmin(ModeColumn, ReadOnlyAdmin[ReportRun]):
                 skipped.setdefault(refusal.message.rstrip("."), []).append(run.id)
             else:
                 queued += 1
-        self.message_user(
-            request,
-            f"Queued {queued} new run{'s' if queued != 1 else ''}.",
-            messages.SUCCESS if queued else messages.INFO,
+        self.tell_outcome(
+            request, ngettext("Queued %(count)s new run.", "Queued %(count)s new runs.", queued), queued, skipped
         )
-        for reason, ids in skipped.items():
-            self.message_user(request, f"Skipped {', '.join(ids)}: {reason}.", messages.WARNING)
 
     def has_cancel_permission(self, request: HttpRequest) -> bool:
         """Canceling is the requester's or an account admin's (services.cancel checks each run)."""
@@ -207,10 +203,12 @@ class ReportRunAdmin(ModeColumn, ReadOnlyAdmin[ReportRun]):
                 skipped.setdefault("it had already ended", []).append(run.id)
             else:
                 canceled += 1
-        self.message_user(
-            request,
-            f"Canceled {canceled} run{'s' if canceled != 1 else ''}.",
-            messages.SUCCESS if canceled else messages.INFO,
+        self.tell_outcome(
+            request, ngettext("Canceled %(count)s run.", "Canceled %(count)s runs.", canceled), canceled, skipped
         )
+
+    def tell_outcome(self, request: HttpRequest, done: str, count: int, skipped: dict[str, list[str]]) -> None:
+        """An action's result: how many runs it acted on (`done`, worded for `count`), then each reason it skipped some."""
+        self.message_user(request, done % {"count": count}, messages.SUCCESS if count else messages.INFO)
         for reason, ids in skipped.items():
             self.message_user(request, f"Skipped {', '.join(ids)}: {reason}.", messages.WARNING)
