@@ -152,3 +152,31 @@ def test_amounts_follow_the_currencys_decimals_in_each_language():
     with translation.override("en-us"):
         assert l10n.minor_amount(-123_456_789, "usd") == "-1,234,567.89"
         assert l10n.minor_amount(12_345, "xxx") == "12,345"  # unknown currency: the minor units as stored
+
+
+def test_no_dashboard_word_turns_german_from_djangos_own_catalogue():
+    """Until locale/de is translated, a German browser reads the dashboard's words in English.
+
+    Django's own catalogues translate some of the same words ("Password", "Save"): the
+    dashboard marks those with a context, so a page in English words (<html lang="en">)
+    shows no stray German. The admin's templates may share Django's words: the admin is German there.
+    """
+    from tests.test_catalogue import CATALOGUE, msgids
+
+    po = CATALOGUE.read_text(encoding="utf-8")
+    admin_only = {
+        text
+        for entry in po.split("\n\n")
+        if (refs := re.findall(r"^#: (.*)$", entry, re.M))
+        and all("admin" in path for line in refs for path in line.split())
+        for text in re.findall(r'^msgid "(.+)"$', entry, re.M)
+    }
+    with translation.override("de"):
+        german = {
+            text: shown
+            for context, text in msgids(po)
+            if text not in admin_only
+            and (shown := translation.pgettext(context, text) if context else translation.gettext(text)) != text
+        }
+
+    assert german == {}
