@@ -115,6 +115,12 @@ class RunRequestForm(forms.Form):
         if kept.get("period") in self.presets:
             # A preset chosen without JavaScript ("Use period"): its days replace the dates typed.
             kept["start_date"], kept["end_date"] = self.presets[kept["period"]][1:]
+        elif "start_date" in kept and "end_date" in kept:
+            # Days without a period ("Run again", a shared link): the preset with those days, else custom.
+            days = (str(kept["start_date"]), str(kept["end_date"]))
+            kept["period"] = next(
+                (v for v, (_, *span) in self.presets.items() if tuple(map(str, span)) == days), CUSTOM
+            )
         if "as_of" not in kept and "end_date" in kept:
             kept["as_of"] = kept["end_date"]
         elif "end_date" not in kept and "as_of" in kept:

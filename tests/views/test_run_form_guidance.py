@@ -139,3 +139,22 @@ def test_the_same_form_posted_twice_makes_one_run_and_shows_it(analyst_client):
     assert first["HX-Redirect"] == reverse("reporting:run-list")
     assert second["HX-Redirect"] == reverse("reporting:run-detail", args=[runs[0].id])
     assert other["HX-Redirect"] == reverse("reporting:run-list")
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "period"),
+    [
+        ("2025-11-01", "2025-11-30", "last_month"),
+        ("2025-07-01", "2025-09-30", "last_quarter"),
+        ("2025-10-01", "2025-10-31", "custom"),
+    ],
+)
+def test_days_given_without_a_period_select_the_preset_with_those_days_or_custom(analyst_client, start, end, period):
+    """As "Run again" opens the form: its days pick the period that names them."""
+    with mock.patch("django.utils.timezone.now", return_value=DEC_10):
+        body = analyst_client.get(
+            create_url(report_type="balance.summary.1", start_date=start, end_date=end)
+        ).content.decode()
+
+    assert re.findall(r'<option value="(\w+)" selected', body[body.index('name="period"') :])[0] == period
+    assert f'name="start_date" value="{start}"' in body
