@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from reporting import l10n
 from reporting.currencies import EXPONENTS
 from reporting.models import Account, Payout
-from reporting.reports import REPORT_TYPES, Report
+from reporting.reports import REPORT_TYPES, Report, versions_of
 
 # Plain names of the families; any other family is named after its id.
 FAMILY_NAMES = {
@@ -40,12 +40,6 @@ def family_of(report_id: str) -> str:
 
 def family_name(family: str) -> str:
     return str(FAMILY_NAMES.get(family, "")) or family.replace(".by_id", " by id").replace("_", " ").capitalize()
-
-
-def versions_of(report: Report) -> list[Report]:
-    """Every version of the report's type, itself included, in the registry's order."""
-    kind = report.id.rsplit(".", 1)[0]
-    return [r for r in REPORT_TYPES.values() if r.id.rsplit(".", 1)[0] == kind]
 
 
 class Difference(NamedTuple):

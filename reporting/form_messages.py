@@ -10,7 +10,8 @@ from __future__ import annotations
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from reporting.periods import DataDays, long_date
+from reporting import l10n
+from reporting.periods import DataDays
 from reporting.services.runs import Problem
 
 # The dashboard's date fields, as a sentence names them.
@@ -25,12 +26,12 @@ def finance_message(problem: Problem, field: str | None, days: DataDays) -> str:
     if problem.code == "outside_data_start":
         return gettext("The %(field)s is before the first day with data, %(day)s.") % {
             "field": name,
-            "day": long_date(days.first),
+            "day": l10n.long_day(days.first),
         }
     if problem.code == "outside_data_end":
         return gettext("The %(field)s is after the last day with data, %(day)s.") % {
             "field": name,
-            "day": long_date(days.last),
+            "day": l10n.long_day(days.last),
         }
     if problem.code == "interval_order":
         return gettext("The end date must not be before the start date.")

@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from reporting.categories import REPORTING_CATEGORIES
 from reporting.currencies import CURRENCY_CHOICES
 from reporting.models import Payout
-from reporting.reports import REPORT_TYPES, Report
+from reporting.reports import Report, versions_of
 from reporting.reports.base import METADATA_COLUMN
 from reporting.unixtime import MAX_TIMESTAMP, from_unix
 
@@ -28,8 +28,7 @@ MAX_METADATA_COLUMNS = 50
 
 def versions_with(report: Report, column: str) -> list[Report]:
     """The versions of `report`'s type that have `column`, to point a caller at the right one."""
-    family = report.id.rsplit(".", 1)[0]
-    return [r for r in REPORT_TYPES.values() if r.id.rsplit(".", 1)[0] == family and column in r.column_map]
+    return [r for r in versions_of(report) if column in r.column_map]
 
 
 @cache

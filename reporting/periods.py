@@ -9,8 +9,6 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from reporting import l10n
-
 CUSTOM = "custom"
 PRESETS = (
     ("last_month", _("Last month")),
@@ -78,8 +76,3 @@ def presets(today: date, days: DataDays) -> dict[str, tuple[StrOrPromise, date, 
         if first <= last:
             offered[value] = (label, first, last)
     return offered
-
-
-def long_date(day: date) -> str:
-    """A day as a sentence in the user's language writes it: Dec. 5, 2026 (en-us), 5 Dec 2026 (en-gb)."""
-    return l10n.long_day(day)

@@ -49,4 +49,10 @@ def get_report(report_type: str) -> Report | None:
     return REPORT_TYPES.get(report_type)
 
 
-__all__ = ["REPORT_TYPES", "Params", "Report", "ReportError", "get_report"]
+def versions_of(report: Report) -> list[Report]:
+    """Every version of the report's type, itself included, in the registry's order."""
+    kind = report.id.rsplit(".", 1)[0]
+    return [r for r in REPORT_TYPES.values() if r.id.rsplit(".", 1)[0] == kind]
+
+
+__all__ = ["REPORT_TYPES", "Params", "Report", "ReportError", "get_report", "versions_of"]

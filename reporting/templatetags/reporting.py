@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from django import template
 from django.conf import settings
@@ -56,22 +56,6 @@ def in_words(delta: timedelta | None) -> str:
 def moment(value: datetime | None, empty: str = "") -> SafeString | str:
     """A time in the user's zone and language, named, in a <time> element: `{{ run.created|moment:"—" }}`."""
     return l10n.moment_html(value, empty)
-
-
-@register.filter
-def day(value: date | datetime | None, empty: str = "") -> str:
-    """A calendar day as the user's language writes it (a datetime: its day in the user's zone)."""
-    if value is None:
-        return empty
-    if isinstance(value, datetime):
-        value = timezone.localtime(value).date()
-    return l10n.day(value)
-
-
-@register.filter
-def count(value: int | None, empty: str = "") -> str:
-    """A count with the language's thousands separator."""
-    return empty if value is None else l10n.count(value)
 
 
 @register.simple_tag

@@ -37,6 +37,7 @@ def test_a_running_run_shows_its_progress_and_cancel_to_its_requester(analyst_cl
 
     for page in (detail, table):  # what the 2 s polls bring
         assert "1,234 of 5,000 rows · about 31 s left" in page
+        assert '<progress max="5000" value="1234"' in page  # numbers the browser reads: not grouped
         assert f'action="{cancel_url(running)}"' in page
 
 

@@ -7,9 +7,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from reporting.catalogue import families, family_name, family_of, type_label, versions_of
+from reporting.catalogue import families, family_name, family_of, type_label
 from reporting.models import Membership, ReportRun, ReportType
-from reporting.reports import REPORT_TYPES
+from reporting.reports import REPORT_TYPES, versions_of
 from reporting.services.runs import live_only_message
 from tests.factories import MembershipFactory
 from tests.views.conftest import HX, create_url, posted
