@@ -58,14 +58,18 @@ def may_cancel(user: User | None, membership: Membership | None, run: ReportRun)
     return membership.can_request and not run.livemode and run.requested_by_id == user.pk
 
 
+def offers_cancel(user: User | None, membership: Membership | None, run: ReportRun) -> bool:
+    """Whether a page shows `run` a Cancel button: it has not ended and `user` may cancel it."""
+    return run.is_pending and may_cancel(user, membership, run)
+
+
 def cancel_run(caller: Caller, run: ReportRun) -> ReportRun:
     """End `run` failed with "Canceled by NAME" (NAME: the caller's display name); return it.
 
     Raises PermissionDenied when the caller may not, AlreadyEnded when the run had ended first.
     """
-    if caller.account.pk != run.account_id or caller.livemode != run.livemode:
-        raise PermissionDenied(MAY_NOT_CANCEL)
-    if not may_cancel(caller.user, caller.membership(), run):
+    foreign = caller.account.pk != run.account_id or caller.livemode != run.livemode
+    if foreign or not may_cancel(caller.user, caller.membership(), run):
         raise PermissionDenied(MAY_NOT_CANCEL)
     error = f"Canceled by {display_name(caller)}"
     while True:

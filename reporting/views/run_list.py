@@ -18,7 +18,7 @@ from reporting.models import ReportRun
 from reporting.models.runs import ReportRunQuerySet
 from reporting.run_filter_form import RunFilterForm
 from reporting.services import progress
-from reporting.services.cancel import may_cancel
+from reporting.services.cancel import offers_cancel
 from reporting.services.run_search import matching, requester_of
 from reporting.templatetags.reporting import interval
 
@@ -95,7 +95,7 @@ def run_rows(request: DashboardRequest, runs: list[ReportRun]) -> list[dict[str,
                 "requester": requester_of(run),
                 "door": run.get_requested_via_display(),
                 "progress": progress.progress_of(run),
-                "can_cancel": run.is_pending and may_cancel(request.user, request.membership, run),
+                "can_cancel": offers_cancel(request.user, request.membership, run),
             }
         )
     return rows

@@ -20,7 +20,7 @@ from reporting.models import DailyTotal, ReportRun, ReportType, data_availabilit
 from reporting.models.runs import ReportRunQuerySet
 from reporting.reports import REPORT_TYPES, get_report
 from reporting.schedule_form import ScheduleForm
-from reporting.services.cancel import may_cancel
+from reporting.services.cancel import offers_cancel
 from reporting.services.progress import progress_of
 from reporting.services.reruns import OPTIONS
 
@@ -161,7 +161,7 @@ def run_detail(request: DashboardRequest, run_id: str) -> HttpResponse:
         "schedule": schedule_of(run),
         "preview": services.preview(run),
         "progress": progress_of(run),
-        "can_cancel": run.is_pending and may_cancel(request.user, request.membership, run),
+        "can_cancel": offers_cancel(request.user, request.membership, run),
     }
     return TemplateResponse(request, template, context)
 
