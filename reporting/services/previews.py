@@ -133,6 +133,10 @@ class _Reader:
         except InvalidOperation:
             return None
 
+    def table(self, title: str, lines: list[list[str]]) -> Table:
+        """The file's `lines` under its header, as the page shows them."""
+        return Table(title, self.columns, self.money, [self.shown(x) for x in lines])
+
     def shown(self, line: list[str]) -> list[str]:
         """The line as the page shows it: amounts with thousands separators."""
         currency = line[self.currency] if self.currency is not None else "usd"
@@ -151,7 +155,7 @@ def _summary(report: SummaryReport, reader: _Reader, run: ReportRun) -> Preview:
     elif reporting_category is not None:
         result.figures = _category_bars(reader, lines, reporting_category)
     if not result.figures:
-        result.tables.append(Table(report.name, reader.columns, reader.money, [reader.shown(x) for x in lines]))
+        result.tables.append(reader.table(report.name, lines))
     return result
 
 
@@ -167,12 +171,7 @@ def _waterfalls(reader: _Reader, lines: list[list[str]]) -> list[Figure]:
     category, amount = reader.index("category"), reader.index("net_amount")
     figures = []
     for currency, group in _by_currency(reader, lines).items():
-        table = Table(
-            gettext("Balance summary, %(currency)s") % {"currency": currency.upper()},
-            reader.columns,
-            reader.money,
-            [reader.shown(x) for x in group],
-        )
+        table = reader.table(gettext("Balance summary, %(currency)s") % {"currency": currency.upper()}, group)
         table.total_rows = {i for i, x in enumerate(group) if category is not None and x[category] == "ending_balance"}
         values = {x[category]: reader.amount(x[amount]) for x in group} if category is not None and amount else {}
         steps = [(str(label), values.get(name)) for name, label in WATERFALL]
@@ -187,12 +186,7 @@ def _category_bars(reader: _Reader, lines: list[list[str]], category: int) -> li
     amount = reader.index("gross") if amount is None else amount
     figures = []
     for currency, group in _by_currency(reader, lines).items():
-        table = Table(
-            gettext("By reporting category, %(currency)s") % {"currency": currency.upper()},
-            reader.columns,
-            reader.money,
-            [reader.shown(x) for x in group],
-        )
+        table = reader.table(gettext("By reporting category, %(currency)s") % {"currency": currency.upper()}, group)
         table.total_rows = {i for i, x in enumerate(group) if x[category] == "total"}
         items = [
             (x[category], reader.amount(x[amount])) for x in group if amount is not None and x[category] != "total"
